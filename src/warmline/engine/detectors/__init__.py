@@ -1,0 +1,44 @@
+"""Built-in detectors, registered in one explicit place under versioned names."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from warmline.engine.detectors.context import ContextBehaviourDetector
+from warmline.engine.detectors.customer import AbuseDetector, FocusDetector
+from warmline.engine.detectors.emotion import EmotionLexiconDetector
+from warmline.engine.detectors.mechanisms import MechanismDetector
+from warmline.engine.detectors.patterns import PatternBehaviourDetector
+from warmline.engine.registry import Registry, load_entry_points
+
+#: The detectors an Analyzer runs unless told otherwise.
+DEFAULT_DETECTORS: tuple[str, ...] = (
+    "emotion.lexicon.v1",
+    "customer.abuse.v1",
+    "customer.focus.v1",
+    "behaviour.patterns.v1",
+    "behaviour.context.v1",
+    "mechanism.rules.v1",
+)
+
+
+def register_builtins(registry: Registry) -> None:
+    """Register Warmline's own detectors, the same way a plugin registers its own."""
+    registry.register("emotion.lexicon.v1", EmotionLexiconDetector)
+    registry.register("customer.abuse.v1", AbuseDetector)
+    registry.register("customer.focus.v1", FocusDetector)
+    registry.register("behaviour.patterns.v1", PatternBehaviourDetector)
+    registry.register("behaviour.context.v1", ContextBehaviourDetector)
+    registry.register("mechanism.rules.v1", MechanismDetector)
+
+
+@cache
+def default_registry() -> Registry:
+    """The built-ins plus every installed plugin (built once per process)."""
+    registry = Registry()
+    register_builtins(registry)
+    load_entry_points(registry)
+    return registry
+
+
+__all__ = ["DEFAULT_DETECTORS", "default_registry", "register_builtins"]

@@ -1,0 +1,253 @@
+"""Behaviours whose label depends on what the customer said: the context-aware detector.
+
+An apology is sincere or hollow depending on what it names and whether anything went
+wrong; a refusal is graceful or bare depending on whether an alternative comes with it;
+"anything else?" checks resolution or rushes closure depending on whether the customer is
+still upset; cheerfulness is fine with a happy customer and a mismatch with a grieving one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from warmline.engine.detectors.patterns import confidence, group_hits
+from warmline.engine.labels import (
+    KIND_ABUSIVE,
+    KIND_ANTI_PATTERN,
+    KIND_BEHAVIOUR,
+    KIND_CUE,
+    KIND_EMOTION,
+    KIND_FOCUS,
+    NEGATIVE_EMOTIONS,
+)
+from warmline.engine.lexicon import Hit, Lexicon, load_lexicon
+from warmline.engine.model import Annotation, Speaker
+from warmline.engine.registry import Document
+from warmline.engine.text import Span, TurnText
+from warmline.engine.words import content_words
+
+_QUESTION_START = re.compile(
+    r"^(?:and |so |also |just |ok(?:ay)?,? |great,? |thanks,? )?(?:what|which|when|where|who|why|how|"
+    r"is|are|was|were|did|do|does|has|have|had|would|will|could|can|should|may|might)\b",
+    re.IGNORECASE,
+)
+_PARAPHRASE_START = re.compile(
+    r"^(?:so,? (?:you|your|it|the|there|about|order|that|if)|to (?:confirm|recap|check|summari[sz]e)|"
+    r"just to (?:check|confirm|make sure)|if i(?:'ve| have) (?:understood|got)|let me (?:check|make sure) i|"
+    r"i can see (?:that )?(?:you|your)|(?:it )?sounds like (?:you|your)|what i'm hearing|"
+    r"from what you(?:'ve| have) (?:said|told)|you(?:'ve| have) (?:been|had|tried|got|restarted))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerContext:
+    """What the staff turn is answering: the last customer turn's state and earlier words."""
+
+    negative: int
+    positive: int
+    top: str
+    focus: str
+    abusive: bool
+    words: frozenset[str]
+    last_words: frozenset[str]
+
+    @property
+    def calm(self) -> bool:
+        """True when nothing is wrong: a neutral or happy customer."""
+        return self.negative == 0
+
+
+def customer_context(doc: Document, index: int) -> CustomerContext:
+    """Summarise the customer side before staff turn *index*."""
+    last = doc.previous(index, Speaker.CUSTOMER)
+    words: set[str] = set()
+    for i in range(index):
+        if doc.conversation.turns[i].speaker is Speaker.CUSTOMER:
+            words |= content_words(doc.texts[i].lower)
+    if last is None:
+        return CustomerContext(0, 0, "neutral", "solution", False, frozenset(words), frozenset())
+    emotions = sorted(doc.on(last, KIND_EMOTION), key=lambda a: -a.score)
+    focus = next((a.label for a in doc.on(last, KIND_FOCUS)), "solution")
+    return CustomerContext(
+        negative=max((a.value or 0 for a in emotions if a.label in NEGATIVE_EMOTIONS), default=0),
+        positive=max((a.value or 0 for a in emotions if a.label in ("joy", "gratitude")), default=0),
+        top=emotions[0].label if emotions else "neutral",
+        focus=focus,
+        abusive=bool(doc.on(last, KIND_ABUSIVE)),
+        words=frozenset(words),
+        last_words=frozenset(content_words(doc.texts[last].lower)),
+    )
+
+
+class ContextBehaviourDetector:
+    """Decides the context-dependent labels from ``context_cues.yaml`` and the customer's state."""
+
+    name = "behaviour.context"
+    version = 1
+    kinds = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN, KIND_CUE)
+    labels = (
+        "apology", "hollow_apology", "graceful_no", "bare_refusal", "check_resolution",
+        "rushed_closure", "tone_mismatch", "personalization", "clarifying_question",
+        "paraphrase", "robotic_script", "specific_detail",
+    )
+    requires = (KIND_EMOTION, KIND_FOCUS, KIND_ABUSIVE, KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+    speakers = frozenset({Speaker.AGENT, Speaker.BOT})
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon("context_cues.yaml")
+        self.qualified = f"{self.name}@v{self.version}"
+
+    def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
+        """Return the context-dependent annotations of staff turn *index*."""
+        text = doc.texts[index]
+        ctx = customer_context(doc, index)
+        cues = group_hits(self.lexicon.find(text.lower), text)
+        earlier = doc.on(index)
+        out: list[Annotation] = []
+        out += self._apologies(index, text, ctx, cues, earlier)
+        out += self._refusals(index, text, cues)
+        out += self._closings(index, text, ctx, cues, earlier + out)
+        out += self._tone(index, text, ctx, cues)
+        out += self._personalization(index, text, doc.conversation.customer_name)
+        out += self._questions(index, text, cues)
+        out += self._paraphrase(index, text, ctx)
+        out += self._generic_script(index, text, ctx, earlier)
+        out += self._specific_detail(index, text, ctx)
+        return out
+
+    def _ann(self, index: int, label: str, span: Span, weight: float, why: str, anti: bool = False) -> Annotation:
+        kind = KIND_ANTI_PATTERN if anti else KIND_BEHAVIOUR
+        return Annotation(index, kind, label, span[0], span[1], confidence(weight), self.qualified, why)
+
+    def _apologies(self, index: int, text: TurnText, ctx: CustomerContext,
+                   cues: dict[tuple[str, Span], list[Hit]], earlier: list[Annotation]) -> list[Annotation]:
+        out: list[Annotation] = []
+        hollow_sentences = {s for (label, s) in cues if label == "hollow"}
+        condolences = [a for a in earlier if a.label == "acknowledge_emotion"]
+        for (label, sentence), _hits in cues.items():
+            if label != "apology" or any(_overlaps(sentence, (a.start, a.end)) for a in condolences):
+                continue
+            specific = len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
+            if sentence in hollow_sentences:
+                out.append(self._ann(index, "hollow_apology", sentence, 3, "boilerplate apology", True))
+            elif ctx.calm and ctx.positive == 0:
+                out.append(self._ann(index, "hollow_apology", sentence, 2,
+                                     "apologises when nothing went wrong", True))
+            elif specific or ctx.negative:
+                out.append(self._ann(index, "apology", sentence, 3 if specific else 2,
+                                     "apology that names the problem" if specific else "apology"))
+        return out
+
+    def _refusals(self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
+        refusals = sorted(s for (label, s) in cues if label == "refusal")
+        if not refusals:
+            return []
+        alternatives = [s for (label, s) in cues if label == "alternative"]
+        first = refusals[0]
+        later_alt = [s for s in alternatives if s[1] >= first[0]]
+        if later_alt:
+            span = (first[0], max(later_alt[0][1], first[1]))
+            return [self._ann(index, "graceful_no", span, 3, "declines and offers another way")]
+        return [self._ann(index, "bare_refusal", first, 3, "declines with no alternative", True)]
+
+    def _closings(self, index: int, text: TurnText, ctx: CustomerContext,
+                  cues: dict[tuple[str, Span], list[Hit]], found: list[Annotation]) -> list[Annotation]:
+        closing = [s for (label, s) in cues if label == "closing"]
+        close_off = [s for (label, s) in cues if label == "close_off"]
+        if not closing and not close_off:
+            return []
+        labels = {a.label for a in found}
+        helped = bool(labels & {"solution", "graceful_no", "follow_up", "ownership"})
+        harmed = bool(labels & {"bare_refusal", "dismissive", "blame", "robotic_script"})
+        upset = ctx.negative >= 2 or ctx.abusive
+        if (upset or harmed) and not helped:
+            span = (close_off or closing)[-1]
+            return [self._ann(index, "rushed_closure", span, 3, "closes while the customer is still upset", True)]
+        if closing:
+            return [self._ann(index, "check_resolution", closing[-1], 3, "checks nothing is left open")]
+        return []
+
+    def _tone(self, index: int, text: TurnText, ctx: CustomerContext,
+              cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
+        cheer = [(s, sum(h.weight for h in hits)) for (label, s), hits in cues.items() if label == "cheerful"]
+        weight = sum(w for _, w in cheer)
+        heavy = ctx.negative >= 2 and ctx.top in ("anger", "sadness", "anxiety", "frustration", "disappointment")
+        if heavy and weight >= 2:
+            span = max(cheer, key=lambda c: c[1])[0]
+            return [self._ann(index, "tone_mismatch", span, 3, "cheerful tone for an upset customer", True)]
+        curt = [s for (label, s) in cues if label == "curt"]
+        if curt and ctx.positive >= 2:
+            return [self._ann(index, "tone_mismatch", curt[0], 2, "curt reply to a warm customer", True)]
+        return []
+
+    def _personalization(self, index: int, text: TurnText, name: str | None) -> list[Annotation]:
+        if not name:
+            return []
+        for part in sorted(set(re.findall(r"[^\W\d_][\w'-]+", name)), key=len, reverse=True):
+            match = re.search(rf"\b{re.escape(part)}\b", text.text)
+            if match and len(part) >= 2:
+                return [self._ann(index, "personalization", (match.start(), match.end()), 3,
+                                  "uses the customer's name")]
+        return []
+
+    def _questions(self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
+        excluded = {s for (label, s) in cues if label in ("closing", "id_request", "permission")}
+        for start, end in text.clauses:
+            piece = text.text[start:end]
+            if "?" not in piece or text.sentence_at(start) in excluded:
+                continue
+            if any(_overlaps((start, end), s) for s in excluded):
+                continue
+            if _QUESTION_START.search(piece) or piece.lower().startswith(("or ", "could you check")):
+                return [self._ann(index, "clarifying_question", (start, end), 3,
+                                  "asks about the customer's situation or preference")]
+        return []
+
+    def _paraphrase(self, index: int, text: TurnText, ctx: CustomerContext) -> list[Annotation]:
+        if not ctx.words:
+            return []
+        for start, end in text.sentences:
+            piece = text.text[start:end]
+            if piece.rstrip().endswith("?"):
+                continue
+            shared = content_words(text.lower[start:end]) & ctx.words
+            if _PARAPHRASE_START.search(piece) and len(shared) >= 2:
+                return [self._ann(index, "paraphrase", (start, end), 3,
+                                  f"restates the problem ({', '.join(sorted(shared)[:4])})")]
+        return []
+
+    def _generic_script(self, index: int, text: TurnText, ctx: CustomerContext,
+                        earlier: list[Annotation]) -> list[Annotation]:
+        """A reply that shares no words with an upset customer's message is a script."""
+        if ctx.negative < 2 or any(a.label == "robotic_script" for a in earlier):
+            return []
+        mine = content_words(text.lower)
+        if len(mine) >= 6 and not (mine & ctx.last_words) and not any(
+            a.label in ("acknowledge_emotion", "apology", "validate", "solution", "paraphrase")
+            for a in earlier
+        ):
+            return [self._ann(index, "robotic_script", (0, len(text.text)), 2,
+                              "generic reply that ignores what the customer said", True)]
+        return []
+
+
+    def _specific_detail(self, index: int, text: TurnText, ctx: CustomerContext) -> list[Annotation]:
+        """Details of the customer's own message the reply takes up (a cue for scoring)."""
+        best: tuple[int, Span, set[str]] = (0, (0, 0), set())
+        for start, end in text.sentences:
+            shared = content_words(text.lower[start:end]) & ctx.words
+            if len(shared) > best[0]:
+                best = (len(shared), (start, end), shared)
+        total = len(content_words(text.lower) & ctx.words)
+        if not total:
+            return []
+        why = "takes up the customer's details: " + ", ".join(sorted(best[2])[:5])
+        return [Annotation(index, KIND_CUE, "specific_detail", best[1][0], best[1][1],
+                           confidence(total), self.qualified, why, total)]
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

@@ -1,0 +1,135 @@
+"""Detectors: the Protocol they follow, the shared document they read, and their registry.
+
+Built-in detectors register in :func:`warmline.engine.detectors.register_builtins`; third
+parties add more through the ``warmline.detectors`` entry-point group, each entry point
+naming a callable that takes a :class:`Registry` and registers into it, the same path the
+built-ins take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from warmline.engine.errors import RegistryError
+from warmline.engine.model import Annotation, Conversation, Speaker
+from warmline.engine.text import TurnText
+
+ENTRY_POINT_GROUP = "warmline.detectors"
+
+
+@dataclass
+class Document:
+    """A conversation being analysed: its preprocessed turns and the annotations so far.
+
+    Detectors read it and return new annotations; only the pipeline appends them. Turns
+    are analysed in order, so a detector looking at turn *i* sees every annotation of
+    turns before *i*, and the annotations that earlier detectors made on turn *i*.
+    """
+
+    conversation: Conversation
+    texts: tuple[TurnText, ...]
+    annotations: list[list[Annotation]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> Document:
+        """Preprocess *conversation* into a fresh document with no annotations."""
+        texts = tuple(TurnText(turn) for turn in conversation.turns)
+        return cls(conversation, texts, [[] for _ in texts])
+
+    def on(self, turn: int, kind: str | None = None) -> list[Annotation]:
+        """Annotations on turn *turn*, optionally only those of one kind."""
+        found = self.annotations[turn]
+        return found if kind is None else [a for a in found if a.kind == kind]
+
+    def previous(self, turn: int, speaker: Speaker) -> int | None:
+        """Index of the nearest turn before *turn* by *speaker*, or None."""
+        for index in range(turn - 1, -1, -1):
+            if self.conversation.turns[index].speaker is speaker:
+                return index
+        return None
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds one family of labels on turns of the speakers it declares.
+
+    ``kinds`` are the annotation kinds it emits, ``labels`` the label ids, ``requires`` the
+    annotation kinds it reads (the pipeline runs their emitters first).
+    """
+
+    name: str
+    version: int
+    kinds: tuple[str, ...]
+    labels: tuple[str, ...]
+    requires: tuple[str, ...]
+    speakers: frozenset[Speaker]
+
+    def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
+        """Return the annotations this detector finds on turn *index* of *doc*."""
+        ...
+
+
+def qualified_name(detector: Detector) -> str:
+    """The ``name@version`` string annotations carry."""
+    return f"{detector.name}@v{detector.version}"
+
+
+DetectorFactory = Callable[[], Detector]
+
+
+class Registry:
+    """Detector factories under versioned names (``behaviour.patterns.v1``)."""
+
+    def __init__(self) -> None:
+        self._factories: dict[str, DetectorFactory] = {}
+
+    def register(self, key: str, factory: DetectorFactory) -> None:
+        """Register *factory* under *key*; a key may be registered once."""
+        if key in self._factories:
+            raise RegistryError(f"detector {key!r} is already registered; pick a new version")
+        self._factories[key] = factory
+
+    def names(self) -> list[str]:
+        """Registered keys, sorted."""
+        return sorted(self._factories)
+
+    def create(self, key: str) -> Detector:
+        """Instantiate the detector registered under *key*."""
+        try:
+            factory = self._factories[key]
+        except KeyError:
+            known = ", ".join(self.names())
+            raise RegistryError(f"no detector named {key!r}; registered: {known}") from None
+        return factory()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+
+def load_entry_points(registry: Registry) -> list[str]:
+    """Let installed plugins register their detectors; return the plugin names loaded."""
+    loaded: list[str] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        ep.load()(registry)
+        loaded.append(ep.name)
+    return loaded
+
+
+def order_detectors(detectors: list[Detector]) -> list[Detector]:
+    """Sort detectors so each runs after those emitting the kinds it requires."""
+    ordered: list[Detector] = []
+    pending = list(detectors)
+    provided: set[str] = set()
+    while pending:
+        ready = [d for d in pending if all(r in provided for r in d.requires)]
+        if not ready:
+            missing = {r for d in pending for r in d.requires if r not in provided}
+            raise RegistryError(f"no detector provides {sorted(missing)}; check the pipeline config")
+        for det in ready:
+            ordered.append(det)
+            provided.update(det.kinds)
+            pending.remove(det)
+    return ordered
