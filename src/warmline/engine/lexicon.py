@@ -8,9 +8,11 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+import ahocorasick
 import yaml
 
 from warmline.engine.errors import ConfigError
+from warmline.engine.prefilter import required_literals
 
 _NEGATION = re.compile(r"(?:\bnot|\bno|n't|\bnever|\bwithout|\bnothing to)\s+(?:\w+\s+){0,2}$")
 
@@ -24,6 +26,7 @@ class Cue:
     weight: float
     why: str
     negatable: bool
+    literals: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +41,22 @@ class Hit:
 
 
 class Lexicon:
-    """Labels mapped to cues; ``find`` returns every hit in a lower-cased text."""
+    """Labels mapped to cues; ``find`` returns every hit in a lower-cased text.
+
+    Each cue carries the literal strings one of which any match must contain (see
+    :mod:`warmline.engine.prefilter`). One Aho-Corasick pass finds which literals occur; a
+    cue whose strings are all absent is skipped without running its regex, which keeps the
+    engine's hot path fast.
+    """
 
     def __init__(self, cues: dict[str, tuple[Cue, ...]]) -> None:
         self.cues = cues
+        self._literals = tuple(sorted({s for items in cues.values() for c in items for s in c.literals or ()}))
+        self._automaton = ahocorasick.Automaton()
+        for literal in self._literals:
+            self._automaton.add_word(literal, literal)
+        if self._literals:
+            self._automaton.make_automaton()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -51,8 +66,11 @@ class Lexicon:
     def find(self, lower: str, labels: tuple[str, ...] | None = None) -> list[Hit]:
         """All hits in *lower*, skipping negated ones ("not worried") where the cue allows."""
         hits: list[Hit] = []
+        present = {s for _end, s in self._automaton.iter(lower)} if self._literals else set()
         for label in labels or self.labels:
             for cue in self.cues.get(label, ()):
+                if cue.literals is not None and cue.literals.isdisjoint(present):
+                    continue
                 for m in cue.pattern.finditer(lower):
                     if cue.negatable and _NEGATION.search(lower, max(0, m.start() - 24), m.start()):
                         continue
@@ -88,5 +106,6 @@ def _parse_cues(resource: str, label: str, items: Any) -> tuple[Cue, ...]:
         weight = item.get("w", 1)
         if not isinstance(weight, int | float) or not 0 < weight <= 3:
             raise ConfigError(f"{where}: weight 'w' must be a number in (0, 3]")
-        cues.append(Cue(label, pattern, float(weight), str(item.get("why", label)), bool(item.get("neg"))))
+        cues.append(Cue(label, pattern, float(weight), str(item.get("why", label)),
+                        bool(item.get("neg")), required_literals(pattern.pattern)))
     return tuple(cues)

@@ -205,15 +205,20 @@ def _neg(t: TurnAnalysis) -> int:
 
 
 def _escalation(trajectory: tuple[TrajectoryPoint, ...], turns: tuple[TurnAnalysis, ...]) -> tuple[bool, bool]:
+    """De-escalated: the worst negative feeling before the end eased by the last customer turn.
+
+    Escalated: the last customer turn is more upset than the first (or turned abusive).
+    """
     customers = [t for t in turns if t.customer is not None]
     if len(customers) < 2:
         return False, False
     first, last = customers[0], customers[-1]
-    start, end = _neg(first), _neg(last)
     assert last.customer is not None and first.customer is not None
+    peak = max(_neg(t) for t in customers[:-1])
+    start, end = _neg(first), _neg(last)
     end_pos = max((e.intensity for e in last.customer.emotions if e.label in POSITIVE_EMOTIONS), default=0)
-    deesc = start >= 1 and (end == 0 or end <= start - 2 or (end_pos >= end and end < start))
-    esc = end > start or (last.customer.abusive and not first.customer.abusive)
+    deesc = peak >= 1 and end < peak and (end == 0 or end <= peak - 2 or end_pos >= end)
+    esc = (end > start and end >= 2) or (last.customer.abusive and not first.customer.abusive)
     return deesc and not esc, esc
 
 

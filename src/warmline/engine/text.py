@@ -55,7 +55,11 @@ class TurnText:
     @cached_property
     def lower(self) -> str:
         """Lower-cased text with curly apostrophes made straight (same length as ``text``)."""
-        return self.turn.text.lower().replace("’", "'").replace("‘", "'")
+        text = self.turn.text
+        lower = text.lower()
+        if len(lower) != len(text):  # a few characters (e.g. "İ") lower to two code points
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        return lower.replace("’", "'").replace("‘", "'")
 
     @cached_property
     def sentences(self) -> tuple[Span, ...]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from warmline.engine.labels import EMOTIONS, KIND_EMOTION
+from warmline.engine.labels import EMOTIONS, KIND_EMOTION, NEGATIVE_EMOTIONS
 from warmline.engine.lexicon import Hit, Lexicon, load_lexicon
 from warmline.engine.model import Annotation, Speaker
 from warmline.engine.registry import Document
@@ -20,6 +20,7 @@ _INTENSIFIER = re.compile(
     r"\b(so|really|very|extremely|absolutely|completely|totally|utterly|incredibly|beyond|literally)\b"
 )
 _SHOUT_LABELS = ("frustration", "anger")
+_PAST_FEELINGS = frozenset({"confusion", "anxiety", "frustration"})
 
 
 @dataclass
@@ -50,10 +51,27 @@ def tally_emotions(text: TurnText, lexicon: Lexicon) -> dict[str, _Tally]:
         tally.hits.append(hit)
     shouted = text.shouted_words
     if shouted >= 2 or (shouted == 1 and text.word_count <= 6):
+        boost = {"frustration": 2.0, "anger": 1.5} if shouted < 3 else {"frustration": 2.5, "anger": 2.5}
         for label in _SHOUT_LABELS:
-            if label in tallies or label == "frustration":
-                tallies.setdefault(label, _Tally()).weight += 1.0 if shouted < 3 else 2.0
+            tallies.setdefault(label, _Tally()).weight += boost[label]
+    _adjust_for_context(tallies, text)
     return tallies
+
+
+def _adjust_for_context(tallies: dict[str, _Tally], text: TurnText) -> None:
+    """Positive words inside a complaint are sarcasm or set-up; thanks on a question is politeness."""
+    negative = sum(t.weight for label, t in tallies.items() if label not in ("joy", "gratitude"))
+    joy = tallies.get("joy")
+    if joy is not None and negative >= 3 and joy.weight < 4:
+        del tallies["joy"]
+        tallies.setdefault("disappointment", _Tally()).weight += joy.weight / 2
+    thanks = tallies.get("gratitude")
+    if thanks is not None and thanks.weight <= 2 and "?" in text.text and negative < 2:
+        del tallies["gratitude"]
+    elif thanks is not None and thanks.weight >= 3:
+        # Warm thanks that looks back on a worry ("I was so confused") has moved past it.
+        for label in [k for k, t in tallies.items() if k in _PAST_FEELINGS and t.weight <= 3]:
+            del tallies[label]
 
 
 class EmotionLexiconDetector:
@@ -85,12 +103,27 @@ class EmotionLexiconDetector:
                 continue
             found.append(self._annotation(index, label, tally, score, amplified or intensified, text))
         if not found:
+            found = self._carried_over(doc, index)
+        if not found:
             whole = (0, len(text.text))
             found.append(
                 Annotation(index, KIND_EMOTION, "neutral", *whole, round(1.0 - best / 2, 3),
                            self.qualified, "no emotion cue", 1)
             )
         return found
+
+    def _carried_over(self, doc: Document, index: int) -> list[Annotation]:
+        """A terse turn with no cue of its own keeps the last turn's strong feeling, one step weaker."""
+        prev = doc.previous(index, Speaker.CUSTOMER)
+        if prev is None:
+            return []
+        whole = (0, len(doc.texts[index].text))
+        return [
+            Annotation(index, KIND_EMOTION, a.label, *whole, round(a.score * 0.8, 3), self.qualified,
+                       "carried over from the customer's previous turn", (a.value or 1) - 1)
+            for a in doc.on(prev, KIND_EMOTION)
+            if a.label in NEGATIVE_EMOTIONS and (a.value or 0) >= 2 and a.score * 0.8 >= THRESHOLD
+        ]
 
     def _annotation(
         self, index: int, label: str, tally: _Tally, score: float, amplified: bool, text: TurnText
