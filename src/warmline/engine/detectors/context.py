@@ -114,7 +114,7 @@ class ContextBehaviourDetector:
         out += self._personalization(index, text, doc.conversation.customer_name)
         out += self._questions(index, text, cues)
         out += self._paraphrase(index, text, ctx)
-        out += self._generic_script(index, text, ctx, earlier)
+        out += self._generic_script(index, text, ctx, earlier + out)
         out += self._specific_detail(index, text, ctx)
         return out
 
@@ -163,9 +163,14 @@ class ContextBehaviourDetector:
         helped = bool(labels & {"solution", "graceful_no", "follow_up", "ownership"})
         harmed = bool(labels & {"bare_refusal", "dismissive", "blame", "robotic_script"})
         upset = ctx.negative >= 2 or ctx.abusive
-        if (upset or harmed) and not helped:
-            span = (close_off or closing)[-1]
-            return [self._ann(index, "rushed_closure", span, 3, "closes while the customer is still upset", True)]
+        # Signing off on an upset customer, or asking "anything else?" right after a bare no or
+        # a brush-off, rushes them out; asking it after real help checks resolution.
+        if close_off and (upset or harmed) and not helped:
+            return [self._ann(index, "rushed_closure", close_off[-1], 3,
+                              "closes while the customer is still upset", True)]
+        if closing and harmed and not helped:
+            return [self._ann(index, "rushed_closure", closing[-1], 3,
+                              "asks to close right after refusing or dismissing", True)]
         if closing:
             return [self._ann(index, "check_resolution", closing[-1], 3, "checks nothing is left open")]
         return []
@@ -226,7 +231,8 @@ class ContextBehaviourDetector:
             return []
         mine = content_words(text.lower)
         if len(mine) >= 6 and not (mine & ctx.last_words) and not any(
-            a.label in ("acknowledge_emotion", "apology", "validate", "solution", "paraphrase")
+            a.label in ("acknowledge_emotion", "apology", "validate", "solution", "paraphrase",
+                        "graceful_no", "blame", "dismissive", "bare_refusal", "condescension")
             for a in earlier
         ):
             return [self._ann(index, "robotic_script", (0, len(text.text)), 2,
