@@ -119,17 +119,23 @@ def load_entry_points(registry: Registry) -> list[str]:
 
 
 def order_detectors(detectors: list[Detector]) -> list[Detector]:
-    """Sort detectors so each runs after those emitting the kinds it requires."""
-    ordered: list[Detector] = []
-    pending = list(detectors)
-    provided: set[str] = set()
-    while pending:
-        ready = [d for d in pending if all(r in provided for r in d.requires)]
+    """Sort detectors so each runs after every other detector emitting a kind it requires.
+
+    Stable: detectors with no ordering constraint keep the order they were given in.
+    """
+    after: dict[int, set[int]] = {
+        i: {j for j, other in enumerate(detectors) if j != i and set(other.kinds) & set(det.requires)}
+        for i, det in enumerate(detectors)
+    }
+    provided = {k for det in detectors for k in det.kinds}
+    missing = {r for det in detectors for r in det.requires if r not in provided}
+    if missing:
+        raise RegistryError(f"no detector provides {sorted(missing)}; check the pipeline config")
+    ordered: list[int] = []
+    while len(ordered) < len(detectors):
+        ready = [i for i in range(len(detectors)) if i not in ordered and after[i] <= set(ordered)]
         if not ready:
-            missing = {r for d in pending for r in d.requires if r not in provided}
-            raise RegistryError(f"no detector provides {sorted(missing)}; check the pipeline config")
-        for det in ready:
-            ordered.append(det)
-            provided.update(det.kinds)
-            pending.remove(det)
-    return ordered
+            cycle = sorted(qualified_name(detectors[i]) for i in after if i not in ordered)
+            raise RegistryError(f"detectors require each other in a cycle: {cycle}")
+        ordered.append(ready[0])
+    return [detectors[i] for i in ordered]

@@ -42,6 +42,19 @@ _PARAPHRASE_START = re.compile(
 )
 
 
+_ASKS = re.compile(
+    r"\?|^\s*(?:hi|hello|hey|hiya)?[,!. ]*(?:can|could|is|are|do|does|what|when|where|how|which|will|would)\b",
+    re.IGNORECASE,
+)
+_FACT = re.compile(
+    r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"today|tomorrow|tonight|midnight|noon|free|included|every plan)\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(r"^\s*(?:yes|yep|no|nope|absolutely|of course|sure)\b[,!.—-]", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerContext:
     """What the staff turn is answering: the last customer turn's state and earlier words."""
@@ -53,6 +66,7 @@ class CustomerContext:
     abusive: bool
     words: frozenset[str]
     last_words: frozenset[str]
+    asked: bool = False
 
     @property
     def calm(self) -> bool:
@@ -79,6 +93,7 @@ def customer_context(doc: Document, index: int) -> CustomerContext:
         abusive=bool(doc.on(last, KIND_ABUSIVE)),
         words=frozenset(words),
         last_words=frozenset(content_words(doc.texts[last].lower)),
+        asked=bool(_ASKS.search(doc.texts[last].text)),
     )
 
 
@@ -114,6 +129,7 @@ class ContextBehaviourDetector:
         out += self._personalization(index, text, doc.conversation.customer_name)
         out += self._questions(index, text, cues)
         out += self._paraphrase(index, text, ctx)
+        out += self._direct_answer(index, text, ctx, earlier)
         out += self._generic_script(index, text, ctx, earlier + out)
         out += self._specific_detail(index, text, ctx)
         return out
@@ -126,9 +142,11 @@ class ContextBehaviourDetector:
                    cues: dict[tuple[str, Span], list[Hit]], earlier: list[Annotation]) -> list[Annotation]:
         out: list[Annotation] = []
         hollow_sentences = {s for (label, s) in cues if label == "hollow"}
-        condolences = [a for a in earlier if a.label == "acknowledge_emotion"]
-        for (label, sentence), _hits in cues.items():
-            if label != "apology" or any(_overlaps(sentence, (a.start, a.end)) for a in condolences):
+        condolences = [(a.start, a.end) for a in earlier
+                       if a.label == "acknowledge_emotion" and "condolence" in a.explanation]
+        for (label, sentence), hits in cues.items():
+            # "I'm so sorry about your mum" is sympathy, already an acknowledgement.
+            if label != "apology" or any(a <= h.start < b for h in hits for a, b in condolences):
                 continue
             specific = len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
             if sentence in hollow_sentences:
@@ -219,9 +237,20 @@ class ContextBehaviourDetector:
             if piece.rstrip().endswith("?"):
                 continue
             shared = content_words(text.lower[start:end]) & ctx.words
-            if _PARAPHRASE_START.search(piece) and len(shared) >= 2:
+            if _PARAPHRASE_START.search(piece) and shared:
                 return [self._ann(index, "paraphrase", (start, end), 3,
                                   f"restates the problem ({', '.join(sorted(shared)[:4])})")]
+        return []
+
+    def _direct_answer(self, index: int, text: TurnText, ctx: CustomerContext,
+                       earlier: list[Annotation]) -> list[Annotation]:
+        """A plain statement of fact right after a customer's question answers it."""
+        if not ctx.asked or any(a.label == "solution" for a in earlier):
+            return []
+        for start, end in text.sentences:
+            piece = text.text[start:end]
+            if "?" not in piece and (_FACT.search(piece) or _YES_NO.search(piece)):
+                return [self._ann(index, "solution", (start, end), 2.5, "answers the customer's question")]
         return []
 
     def _generic_script(self, index: int, text: TurnText, ctx: CustomerContext,

@@ -18,8 +18,8 @@ _INSULT = (
 _ABUSE = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"\byou(?:'re| are| r|r)? (?:an? |such an? |a complete |a total |an absolute |so |just |actually |fucking |bloody )*{_INSULT}\b",
-        rf"\byou {_INSULT}\b",
+        rf"\byou(?:'re| are| r|r)? (?:an? |such an? |a complete |a total |an absolute |so |just |actually |fucking |bloody )*{_INSULT}(?:\s+{_INSULT})?\b",
+        rf"\byou {_INSULT}(?:\s+{_INSULT})?\b",
         rf"\b(?:are you|r u) (?:actually |really |just )?(?:stupid|thick|dumb|an idiot|a moron|deaf|illiterate)\b",
         r"\b(?:f+u+c+k|screw|sod) (?:you|off)\b|\bshut (?:up|your mouth)\b|\bgo to hell\b",
         r"\bi(?:'ll| will| am going to|'m going to|'m gonna) (?:find|hunt|come for|come after|get|hurt|kill|deal with) you\b",
