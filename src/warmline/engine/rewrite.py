@@ -32,20 +32,21 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# Each branch opens with a cheap look-ahead so most positions are rejected at once.
 _FACT = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email
-    r"|https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]"  # link
-    r"|\+\d{1,3}(?:[ -]?\(?\d{1,5}\)?){2,6}"  # international phone number
-    r"|\b\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\b(?:,? \d{4})?"  # 4 May 2024
-    r"|\b" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?\b(?:,? \d{4})?"  # May 4th, 2024
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"  # ISO and numeric dates
-    r"|\b\d{1,2}(?:[:.]\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)"  # 9am, 10.30 pm
-    r"|[£$€¥₹] ?\d(?:[\d,]*\d)?(?:\.\d+)?"  # £4.99, $312
-    r"|\b\d(?:[\d,]*\d)?(?:\.\d+)? ?(?:eur|usd|gbp|chf|aud|cad|jpy|euros?|dollars?|pounds?|pence)\b"
-    r"|\b\d+(?:[.,]\d+)? ?%"  # 15%
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
-    r"|\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
-    r"|(?<![\w#/-])[#\w/-]*\d[\w/#-]*(?:[.,:]\d+)*",  # order numbers, codes, times, numbers
+    r"(?<![\w.+-])(?=[\w.+-]+@)[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email
+    r"|(?=h)https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]"  # link
+    r"|(?=\+)\+\d{1,3}(?:[ -]?\(?\d{1,5}\)?){2,6}"  # international phone number
+    r"|(?<!\w)(?=\d)(?:\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\b(?:,? \d{4})?"  # 4 May
+    r"|\d{4}-\d{2}-\d{2}\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"  # ISO and numeric dates
+    r"|\d{1,2}(?:[:.]\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)"  # 9am, 10.30 pm
+    r"|\d(?:[\d,]*\d)?(?:\.\d+)? ?(?:eur|usd|gbp|chf|aud|cad|jpy|euros?|dollars?|pounds?|pence)\b"
+    r"|\d+(?:[.,]\d+)? ?%)"  # 15%
+    r"|(?=[£$€¥₹])[£$€¥₹] ?\d(?:[\d,]*\d)?(?:\.\d+)?"  # £4.99, $312
+    r"|(?<!\w)(?=[a-z])(?:" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?\b(?:,? \d{4})?"  # May 4th
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
+    r"|(?:january|february|march|april|june|july|august|september|october|november|december)\b)"
+    r"|(?<![\w#/-])(?=[#\w/-]*\d)[#\w/-]*\d[\w/#-]*(?:[.,:]\d+)*",  # order numbers, codes
     re.IGNORECASE,
 )
 _TRIGGER = re.compile(r"[\d@%£$€¥₹]|://")
@@ -53,9 +54,12 @@ _NAMED = re.compile(
     r"(?i:mon|tues|wednes|thurs|fri|satur|sun)day|(?i:january|february|march|april|june|july"
     r"|august|september|october|november|december)"
 )
-_MONTHS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_REACH = 14
+_NAMES = (
+    *(f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")),
+    *("january february march april june july august september october november december".split()),
+)
 _SPACE = re.compile(r"\s")
+_REACH = 24
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'’”)\]]))[ \t]+|[ \t]*\n\s*")
 _GREETING = re.compile(
     r"\s*(?P<word>(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)))"
@@ -89,39 +93,37 @@ def facts(text: str) -> list[str]:
     """The facts in *text* a rewrite must keep verbatim, in order and without duplicates.
 
     Facts are order numbers and reference codes, amounts, dates, times, weekdays, months,
-    percentages, phone numbers, emails and links: anything a customer may rely on.
+    percentages, phone numbers, emails and links: anything a customer may rely on. The fact
+    pattern is slow to try at every position, so it only runs in windows around triggers
+    (digits, '@', currency signs, day and month names), widened to whole words.
     """
     found: list[str] = []
-    for start, stop in _windows(text):
-        found.extend(m.group(0) for m in _FACT.finditer(text, start, stop))
+    start = end = 0
+    for hit in _triggers(text):
+        if end and hit <= end + _REACH:
+            if hit + _REACH > end:
+                end = _word_end(text, hit + _REACH)
+            continue
+        if end:
+            found += _FACT.findall(text, start, end)
+        low = max(end, hit - _REACH)
+        start = max(end, max(text.rfind(ch, end, low) for ch in " \t\n\r") + 1)
+        end = _word_end(text, hit + _REACH)
+    if end:
+        found += _FACT.findall(text, start, end)
     return list(dict.fromkeys(found))
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of *text* that may hold a fact: around digits, '@', symbols, day and month names.
-
-    The full fact pattern is slow to try at every position, so it only runs in these
-    windows, which reach a few characters past each trigger and end at whitespace.
-    """
+def _triggers(text: str) -> list[int]:
     hits = [m.start() for m in _TRIGGER.finditer(text)]
     lowered = text.lower()
-    if "day" in lowered or any(month in lowered for month in _MONTHS):
+    if any(name in lowered for name in _NAMES):
         hits = sorted(hits + [m.start() for m in _NAMED.finditer(text)])
-    windows: list[tuple[int, int]] = []
-    for hit in hits:
-        low, high = hit - _REACH, hit + _REACH
-        if windows and low <= windows[-1][1]:
-            if high > windows[-1][1]:
-                windows[-1] = (windows[-1][0], _stop_after(text, high))
-            continue
-        floor = windows[-1][1] if windows else 0
-        start = max(text.rfind(ch, floor, max(low, floor)) for ch in " \n\t") + 1
-        windows.append((max(start, floor), _stop_after(text, high)))
-    return windows
+    return hits
 
 
-def _stop_after(text: str, pos: int) -> int:
-    m = _SPACE.search(text, min(pos, len(text)))
+def _word_end(text: str, pos: int) -> int:
+    m = _SPACE.search(text, pos)
     return m.start() if m else len(text)
 
 

@@ -142,16 +142,20 @@ class ContextBehaviourDetector:
                    cues: dict[tuple[str, Span], list[Hit]], earlier: list[Annotation]) -> list[Annotation]:
         out: list[Annotation] = []
         hollow_sentences = {s for (label, s) in cues if label == "hollow"}
+        owned = {s for (label, s) in cues if label == "owned_fault"}
+        sympathy = {s for (label, s) in cues if label == "sympathy"}
         condolences = [(a.start, a.end) for a in earlier
                        if a.label == "acknowledge_emotion" and "condolence" in a.explanation]
         for (label, sentence), hits in cues.items():
-            # "I'm so sorry about your mum" is sympathy, already an acknowledgement.
-            if label != "apology" or any(a <= h.start < b for h in hits for a, b in condolences):
+            # "I'm so sorry about your mum" is sympathy, an acknowledgement rather than an apology.
+            if label != "apology" or sentence in sympathy or any(
+                a <= h.start < b for h in hits for a, b in condolences
+            ):
                 continue
-            specific = len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
-            if sentence in hollow_sentences:
+            specific = sentence in owned or len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
+            if sentence in hollow_sentences and sentence not in owned:
                 out.append(self._ann(index, "hollow_apology", sentence, 3, "boilerplate apology", True))
-            elif ctx.calm and ctx.positive == 0:
+            elif ctx.calm and ctx.positive == 0 and sentence not in owned:
                 out.append(self._ann(index, "hollow_apology", sentence, 2,
                                      "apologises when nothing went wrong", True))
             elif specific or ctx.negative:

@@ -20,6 +20,7 @@ _INTENSIFIER = re.compile(
     r"\b(so|really|very|extremely|absolutely|completely|totally|utterly|incredibly|beyond|literally)\b"
 )
 _SHOUT_LABELS = ("frustration", "anger")
+_HAPPY_EMOJI = re.compile("[\U0001F600-\U0001F60F\U0001F929\U0001F970\U0001F973\U0001F64C\u2764]")
 _PAST_FEELINGS = frozenset({"confusion", "anxiety", "frustration"})
 
 
@@ -54,6 +55,8 @@ def tally_emotions(text: TurnText, lexicon: Lexicon) -> dict[str, _Tally]:
         boost = {"frustration": 2.0, "anger": 1.5} if shouted < 3 else {"frustration": 2.5, "anger": 2.5}
         for label in _SHOUT_LABELS:
             tallies.setdefault(label, _Tally()).weight += boost[label]
+    elif shouted == 1:
+        tallies.setdefault("frustration", _Tally()).weight += 1.0
     _adjust_for_context(tallies, text)
     return tallies
 
@@ -66,6 +69,8 @@ def _adjust_for_context(tallies: dict[str, _Tally], text: TurnText) -> None:
         del tallies["joy"]
         tallies.setdefault("disappointment", _Tally()).weight += joy.weight / 2
     thanks = tallies.get("gratitude")
+    if thanks is not None and negative < 2 and ("!!" in text.text or _HAPPY_EMOJI.search(text.text)):
+        tallies.setdefault("joy", _Tally()).weight += 2.0
     if thanks is not None and thanks.weight <= 2 and "?" in text.text and negative < 2:
         del tallies["gratitude"]
     elif thanks is not None and thanks.weight >= 3:
