@@ -34,6 +34,7 @@ _MONTH = (
 )
 # Each branch opens with a cheap look-ahead so most positions are rejected at once.
 _FACT = re.compile(
+    r"(?:(?<!\w)|(?=[+£$€¥₹h]))(?:"  # facts start at a word start, or at + £ $ € ¥ ₹ http
     r"(?<![\w.+-])(?=[\w.+-]+@)[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # email
     r"|(?=h)https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]"  # link
     r"|(?=\+)\+\d{1,3}(?:[ -]?\(?\d{1,5}\)?){2,6}"  # international phone number
@@ -46,10 +47,10 @@ _FACT = re.compile(
     r"|(?<!\w)(?=[a-z])(?:" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?\b(?:,? \d{4})?"  # May 4th
     r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
     r"|(?:january|february|march|april|june|july|august|september|october|november|december)\b)"
-    r"|(?<![\w#/-])(?=[#\w/-]*\d)[#\w/-]*\d[\w/#-]*(?:[.,:]\d+)*",  # order numbers, codes
+    r"|(?<![\w#/-])(?=[#\w/-]*\d)[#\w/-]*\d[\w/#-]*(?:[.,:]\d+)*)",  # order numbers, codes
     re.IGNORECASE,
 )
-_TRIGGER = re.compile(r"[\d@%£$€¥₹]|://")
+_TRIGGER = re.compile(r"[\d@:%£$€¥₹]\S*")
 _NAMED = re.compile(
     r"(?i:mon|tues|wednes|thurs|fri|satur|sun)day|(?i:january|february|march|april|june|july"
     r"|august|september|october|november|december)"
@@ -93,11 +94,18 @@ def facts(text: str) -> list[str]:
     """The facts in *text* a rewrite must keep verbatim, in order and without duplicates.
 
     Facts are order numbers and reference codes, amounts, dates, times, weekdays, months,
-    percentages, phone numbers, emails and links: anything a customer may rely on. The fact
-    pattern is slow to try at every position, so it only runs in windows around triggers
-    (digits, '@', currency signs, day and month names), widened to whole words.
+    percentages, phone numbers, emails and links: anything a customer may rely on.
     """
-    found: list[str] = []
+    return list(dict.fromkeys(text[a:b] for a, b in fact_spans(text)))
+
+
+def fact_spans(text: str) -> list[tuple[int, int]]:
+    """Where the facts of *text* are, as (start, end) offsets in text order.
+
+    The fact pattern is slow to try at every position, so it only runs in windows around
+    triggers (digits, '@', ':', currency signs, day and month names), widened to whole words.
+    """
+    spans: list[tuple[int, int]] = []
     start = end = 0
     for hit in _triggers(text):
         if end and hit <= end + _REACH:
@@ -105,21 +113,31 @@ def facts(text: str) -> list[str]:
                 end = _word_end(text, hit + _REACH)
             continue
         if end:
-            found += _FACT.findall(text, start, end)
+            spans += [m.span() for m in _FACT.finditer(text, start, end)]
         low = max(end, hit - _REACH)
         start = max(end, max(text.rfind(ch, end, low) for ch in " \t\n\r") + 1)
         end = _word_end(text, hit + _REACH)
     if end:
-        found += _FACT.findall(text, start, end)
-    return list(dict.fromkeys(found))
+        spans += [m.span() for m in _FACT.finditer(text, start, end)]
+    return spans
 
 
 def _triggers(text: str) -> list[int]:
     hits = [m.start() for m in _TRIGGER.finditer(text)]
     lowered = text.lower()
-    if any(name in lowered for name in _NAMES):
-        hits = sorted(hits + [m.start() for m in _NAMED.finditer(text)])
-    return hits
+    if len(lowered) != len(text):  # rare letters whose lower case is longer
+        return sorted(hits + [m.start() for m in _NAMED.finditer(text)])
+    named = [i for name in _NAMES for i in _find_all(lowered, name)]
+    return sorted(hits + named) if named else hits
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    found: list[int] = []
+    i = text.find(word)
+    while i >= 0:
+        found.append(i)
+        i = text.find(word, i + 1)
+    return found
 
 
 def _word_end(text: str, pos: int) -> int:
@@ -247,18 +265,19 @@ class Rewriter:
             return None
         mood = _mood(request.customer)
         draft = _Draft.parse(request.text)
-        self._repair(draft, anti, mood)
+        kept = [request.text[a:b] for a, b in fact_spans(request.text)]
+        self._repair(draft, anti, mood, kept)
         self._complete(draft, request, anti, mood)
         lower = self.rules.lowercase_after_greeting
         out = draft.render(lower)
-        if not _keeps_facts(request.text, out):
+        if not all(f in out for f in kept):
             draft.restore()
             out = draft.render(lower)
-            if not _keeps_facts(request.text, out):
+            if not all(f in out for f in kept):
                 return None
         return None if not out or out == request.text.strip() else out
 
-    def _repair(self, draft: _Draft, anti: list[Annotation], mood: str) -> None:
+    def _repair(self, draft: _Draft, anti: list[Annotation], mood: str, kept: list[str]) -> None:
         repairs = [self.rules.repairs[k] for k in dict.fromkeys(a.label for a in anti) if k in self.rules.repairs]
         if not repairs:
             return
@@ -274,7 +293,7 @@ class Rewriter:
             mine = [rep for rep in repairs if any(p.overlaps(a) and a.label == rep.label for a in anti)]
             bad = any(_still_bad(rep, text, rep.label in changed_by) for rep in mine)
             if bad or (changed_by and _trivial(text, fillers)):
-                if not facts(p.original):
+                if not any(f in p.original for f in kept):
                     p.keep = False
                     continue
                 for rep in mine:
@@ -422,7 +441,3 @@ def _fill(text: str, name: str | None) -> str:
 def _clean_name(name: str | None) -> str | None:
     name = (name or "").strip()
     return name if _NAME_OK.fullmatch(name) else None
-
-
-def _keeps_facts(original: str, rewritten: str) -> bool:
-    return all(f in rewritten for f in facts(original))

@@ -56,7 +56,8 @@ def load_weights(resource: str = "scoring.yaml") -> dict[str, Any]:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read scoring weights {resource}: {exc}") from exc
     required = {"base", "emotional", "emotional_cap", "mode_factor", "action", "action_cap",
-                "anti_patterns", "missed", "conversation", "specific_detail", "specific_cap"}
+                "anti_patterns", "missed", "conversation", "specific_detail", "specific_cap",
+                "unneeded_sympathy", "abuse"}
     if not isinstance(raw, dict) or required - raw.keys():
         raise ConfigError(f"{resource}: missing sections {sorted(required - set(raw or {}))}")
     unknown = raw.keys() - required
@@ -85,16 +86,24 @@ class Scorer:
         need = need_of(state)
         mode = "emotional" if state is not None and state.focus == "feelings" else "cognitive"
         best = _best_per_label(anns)
-        items = self._empathy_items(best, need, mode) + self._action_items(best, mode)
-        items += self._anti_items(best) + self._specific_items(anns)
+        positive = state is not None and any(e.label in POSITIVE_EMOTIONS for e in state.emotions)
+        items = self._empathy_items(best, need, mode, positive) + self._action_items(best, mode)
+        items += self._anti_items(best) + self._specific_items(anns) + self._abuse_items(anns, best, state)
         missed = self._missed(doc, index, best, state, need, mode)
         items += [it for it in missed if it.points]
         total = self.w["base"] + sum(it.points for it in items)
         value = max(0, min(100, round(total)))
         return TurnScoring(TurnScore(value, need, mode, tuple(items)), tuple(m.reason for m in missed))
 
-    def _empathy_items(self, best: dict[str, Annotation], need: str, mode: str) -> list[ScoreItem]:
+    def _empathy_items(self, best: dict[str, Annotation], need: str, mode: str,
+                       calm_positive: bool) -> list[ScoreItem]:
         factor = self.w["mode_factor"][mode]["emotional"]
+        if need == "none" and not calm_positive:
+            return [
+                ScoreItem(label, -float(self.w["unneeded_sympathy"]), "sympathy the moment did not call for", best[label])
+                for label in ("acknowledge_emotion", "reflect_feeling")
+                if label in best
+            ]
         items, budget = [], float(self.w["emotional_cap"][need])
         for label in _EMPATHY:
             ann = best.get(label)
@@ -123,6 +132,20 @@ class Scorer:
             for label, weight in self.w["anti_patterns"].items()
             if label in best
         ]
+
+    def _abuse_items(self, anns: list[Annotation], best: dict[str, Annotation],
+                     state: CustomerState | None) -> list[ScoreItem]:
+        """With an abusive customer, a calm boundary earns points and caving in loses them."""
+        if state is None or not state.abusive:
+            return []
+        boundary = next((a for a in anns if a.kind == KIND_CUE and a.label == "boundary"), None)
+        if boundary is not None:
+            return [ScoreItem("boundary", float(self.w["abuse"]["boundary"]), boundary.explanation, boundary)]
+        caving = best.get("goodwill_gesture") or best.get("apology")
+        if caving is not None:
+            return [ScoreItem("caves_to_abuse", -float(self.w["abuse"]["caving"]),
+                              "gives in to abuse without setting a boundary", caving)]
+        return []
 
     def _specific_items(self, anns: list[Annotation]) -> list[ScoreItem]:
         cue = next((a for a in anns if a.kind == KIND_CUE and a.label == "specific_detail"), None)

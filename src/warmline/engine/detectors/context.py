@@ -67,6 +67,7 @@ class CustomerContext:
     words: frozenset[str]
     last_words: frozenset[str]
     asked: bool = False
+    problem: bool = False
 
     @property
     def calm(self) -> bool:
@@ -74,7 +75,7 @@ class CustomerContext:
         return self.negative == 0
 
 
-def customer_context(doc: Document, index: int) -> CustomerContext:
+def customer_context(doc: Document, index: int, lexicon: Lexicon | None = None) -> CustomerContext:
     """Summarise the customer side before staff turn *index*."""
     last = doc.previous(index, Speaker.CUSTOMER)
     words: set[str] = set()
@@ -94,6 +95,7 @@ def customer_context(doc: Document, index: int) -> CustomerContext:
         words=frozenset(words),
         last_words=frozenset(content_words(doc.texts[last].lower)),
         asked=bool(_ASKS.search(doc.texts[last].text)),
+        problem=bool(lexicon and lexicon.find(doc.texts[last].lower, ("problem",))),
     )
 
 
@@ -106,7 +108,7 @@ class ContextBehaviourDetector:
     labels = (
         "apology", "hollow_apology", "graceful_no", "bare_refusal", "check_resolution",
         "rushed_closure", "tone_mismatch", "personalization", "clarifying_question",
-        "paraphrase", "robotic_script", "specific_detail",
+        "paraphrase", "robotic_script", "specific_detail", "boundary",
     )
     requires = (KIND_EMOTION, KIND_FOCUS, KIND_ABUSIVE, KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
     speakers = frozenset({Speaker.AGENT, Speaker.BOT})
@@ -118,7 +120,7 @@ class ContextBehaviourDetector:
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return the context-dependent annotations of staff turn *index*."""
         text = doc.texts[index]
-        ctx = customer_context(doc, index)
+        ctx = customer_context(doc, index, self.lexicon)
         cues = group_hits(self.lexicon.find(text.lower), text)
         earlier = doc.on(index)
         out: list[Annotation] = []
@@ -132,7 +134,16 @@ class ContextBehaviourDetector:
         out += self._direct_answer(index, text, ctx, earlier)
         out += self._generic_script(index, text, ctx, earlier + out)
         out += self._specific_detail(index, text, ctx)
+        out += self._boundary(index, cues, ctx)
         return out
+
+    def _boundary(self, index: int, cues: dict[tuple[str, Span], list[Hit]], ctx: CustomerContext) -> list[Annotation]:
+        """With an abusive customer, a calm, respectful limit (a cue the scorer rewards)."""
+        spans = [s for (label, s) in cues if label == "boundary"]
+        if not spans or not ctx.abusive:
+            return []
+        return [Annotation(index, KIND_CUE, "boundary", spans[0][0], spans[0][1], 0.85, self.qualified,
+                           "sets a respectful boundary with an abusive customer")]
 
     def _ann(self, index: int, label: str, span: Span, weight: float, why: str, anti: bool = False) -> Annotation:
         kind = KIND_ANTI_PATTERN if anti else KIND_BEHAVIOUR
@@ -155,7 +166,7 @@ class ContextBehaviourDetector:
             specific = sentence in owned or len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
             if sentence in hollow_sentences and sentence not in owned:
                 out.append(self._ann(index, "hollow_apology", sentence, 3, "boilerplate apology", True))
-            elif ctx.calm and ctx.positive == 0 and sentence not in owned:
+            elif ctx.calm and not ctx.problem and ctx.positive == 0 and sentence not in owned:
                 out.append(self._ann(index, "hollow_apology", sentence, 2,
                                      "apologises when nothing went wrong", True))
             elif specific or ctx.negative:
