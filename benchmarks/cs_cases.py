@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from metrics import macro_f1, micro_f1, per_label_f1
-
 from warmline.engine.labels import ALL_BEHAVIOURS, EMOTIONS
 from warmline.engine.pipeline import Analyzer
 
@@ -83,8 +82,12 @@ def _emotions(turn: Any) -> set[str]:
 
 
 def _conversation(rec: dict[str, Any], analyzer: Analyzer, res: CsResult) -> None:
-    conv = {"id": rec["id"], "customer_name": rec.get("customer_name"), "channel": rec.get("channel"),
-            "turns": [{"speaker": t["speaker"], "text": t["text"]} for t in rec["turns"]]}
+    conv = {
+        "id": rec["id"],
+        "customer_name": rec.get("customer_name"),
+        "channel": rec.get("channel"),
+        "turns": [{"speaker": t["speaker"], "text": t["text"]} for t in rec["turns"]],
+    }
     out = analyzer.analyze(conv)
     for gold, got in zip(rec["turns"], out.turns, strict=True):
         if gold["speaker"] == "customer":
@@ -102,8 +105,9 @@ def _pair(rec: dict[str, Any], analyzer: Analyzer, res: CsResult) -> None:
     for side in ("a", "b"):
         turns = [{"speaker": t["speaker"], "text": t["text"]} for t in rec["context"]]
         turns.append({"speaker": "agent", "text": rec[f"reply_{side}"]})
-        out = analyzer.analyze({"id": f"{rec['id']}-{side}", "turns": turns,
-                                "customer_name": rec.get("customer_name")})
+        out = analyzer.analyze(
+            {"id": f"{rec['id']}-{side}", "turns": turns, "customer_name": rec.get("customer_name")}
+        )
         last = out.turns[-1]
         scores[side] = last.score.value if last.score else 0
     better, worse = rec["better"], "b" if rec["better"] == "a" else "a"

@@ -21,7 +21,9 @@ def micro_f1(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> float:
     return prf(tp, fp, fn)[2]
 
 
-def per_label_f1(gold: Sequence[set[str]], pred: Sequence[set[str]], labels: Iterable[str]) -> dict[str, float]:
+def per_label_f1(
+    gold: Sequence[set[str]], pred: Sequence[set[str]], labels: Iterable[str]
+) -> dict[str, float]:
     """F1 per label over multi-label sets."""
     out = {}
     for label in labels:

@@ -12,27 +12,49 @@ from pathlib import Path
 from typing import Any
 
 from metrics import macro_f1, single_macro_f1
-
 from warmline.engine.labels import EMOTIONS
 from warmline.engine.pipeline import Analyzer
 
 GOEMOTIONS_MAP = {
-    "anger": "anger", "disgust": "anger", "annoyance": "frustration",
-    "disappointment": "disappointment", "confusion": "confusion", "nervousness": "anxiety",
-    "fear": "anxiety", "sadness": "sadness", "grief": "sadness", "remorse": "sadness",
-    "joy": "joy", "excitement": "joy", "amusement": "joy", "love": "joy", "optimism": "joy",
-    "relief": "joy", "pride": "joy", "admiration": "joy", "gratitude": "gratitude",
+    "anger": "anger",
+    "disgust": "anger",
+    "annoyance": "frustration",
+    "disappointment": "disappointment",
+    "confusion": "confusion",
+    "nervousness": "anxiety",
+    "fear": "anxiety",
+    "sadness": "sadness",
+    "grief": "sadness",
+    "remorse": "sadness",
+    "joy": "joy",
+    "excitement": "joy",
+    "amusement": "joy",
+    "love": "joy",
+    "optimism": "joy",
+    "relief": "joy",
+    "pride": "joy",
+    "admiration": "joy",
+    "gratitude": "gratitude",
     "neutral": "neutral",
 }
 TO_EKMAN = {
-    "anger": "anger", "frustration": "anger", "anxiety": "fear", "joy": "joy", "gratitude": "joy",
-    "sadness": "sadness", "disappointment": "sadness", "confusion": "surprise", "neutral": "neutral",
+    "anger": "anger",
+    "frustration": "anger",
+    "anxiety": "fear",
+    "joy": "joy",
+    "gratitude": "joy",
+    "sadness": "sadness",
+    "disappointment": "sadness",
+    "confusion": "surprise",
+    "neutral": "neutral",
 }
 EKMAN = ("anger", "fear", "joy", "sadness", "surprise", "neutral")
 ESCONV_CLASSES = ("question", "paraphrase", "reflection", "affirmation", "suggestion", "other")
 _ESCONV_GOLD = {
-    "Question": "question", "Restatement or Paraphrasing": "paraphrase",
-    "Reflection of feelings": "reflection", "Affirmation and Reassurance": "affirmation",
+    "Question": "question",
+    "Restatement or Paraphrasing": "paraphrase",
+    "Reflection of feelings": "reflection",
+    "Affirmation and Reassurance": "affirmation",
     "Providing Suggestions": "suggestion",
 }
 _ESCONV_PRED = (
@@ -57,7 +79,9 @@ def goemotions(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict
     for n, row in enumerate(_lines(path)):
         if limit is not None and n >= limit:
             break
-        out = analyzer.analyze({"id": row["id"], "turns": [{"speaker": "customer", "text": row["text"]}]})
+        out = analyzer.analyze(
+            {"id": row["id"], "turns": [{"speaker": "customer", "text": row["text"]}]}
+        )
         state = out.turns[0].customer
         predicted = {e.label for e in state.emotions} if state else set()
         mapped = {GOEMOTIONS_MAP[lab] for lab in row["labels"] if lab in GOEMOTIONS_MAP}
@@ -77,18 +101,27 @@ def goemotions(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict
 
 def epitome(path: Path, analyzer: Analyzer) -> dict[str, float]:
     """Macro-F1 over levels 0/1/2 per mechanism, the response read as an agent reply."""
-    gold: dict[str, list[str]] = {m: [] for m in ("emotional_reactions", "interpretations", "explorations")}
+    gold: dict[str, list[str]] = {
+        m: [] for m in ("emotional_reactions", "interpretations", "explorations")
+    }
     pred: dict[str, list[str]] = {m: [] for m in gold}
     for row in _lines(path):
-        out = analyzer.analyze({"id": row["id"], "turns": [
-            {"speaker": "customer", "text": row["seeker_post"]},
-            {"speaker": "agent", "text": row["response_post"]},
-        ]})
+        out = analyzer.analyze(
+            {
+                "id": row["id"],
+                "turns": [
+                    {"speaker": "customer", "text": row["seeker_post"]},
+                    {"speaker": "agent", "text": row["response_post"]},
+                ],
+            }
+        )
         levels = out.turns[1].mechanisms
         for mech in gold:
             gold[mech].append(str(row[mech]))
             pred[mech].append(str(levels.get(mech, 0)))
-    figures = {f"epitome_{m}_macro_f1": single_macro_f1(gold[m], pred[m], ("0", "1", "2")) for m in gold}
+    figures = {
+        f"epitome_{m}_macro_f1": single_macro_f1(gold[m], pred[m], ("0", "1", "2")) for m in gold
+    }
     figures["epitome_rows"] = float(len(gold["explorations"]))
     return figures
 
@@ -104,12 +137,20 @@ def esconv(path: Path, analyzer: Analyzer) -> dict[str, float]:
     """6-class macro-F1 on supporter turns, each analysed after its dialogue context."""
     gold, pred = [], []
     for conv in _lines(path):
-        turns = [{"speaker": "customer" if t["speaker"] == "seeker" else "agent", "text": t["text"] or "."}
-                 for t in conv["turns"]]
+        turns = [
+            {
+                "speaker": "customer" if t["speaker"] == "seeker" else "agent",
+                "text": t["text"] or ".",
+            }
+            for t in conv["turns"]
+        ]
         out = analyzer.analyze({"id": conv["id"], "turns": turns})
         for raw, result in zip(conv["turns"], out.turns, strict=True):
             if raw["speaker"] != "supporter":
                 continue
             gold.append(_ESCONV_GOLD.get(raw.get("strategy") or "", "other"))
             pred.append(_esconv_class({a.label for a in result.behaviours()}))
-    return {"esconv_6_macro_f1": single_macro_f1(gold, pred, ESCONV_CLASSES), "esconv_turns": float(len(gold))}
+    return {
+        "esconv_6_macro_f1": single_macro_f1(gold, pred, ESCONV_CLASSES),
+        "esconv_turns": float(len(gold)),
+    }

@@ -24,11 +24,15 @@ sys.path.insert(0, str(HERE))
 
 from cs_cases import CsResult, evaluate  # noqa: E402
 from public import epitome, esconv, goemotions  # noqa: E402
-
 from warmline.engine.pipeline import Analyzer  # noqa: E402
 
 DATA = Path(os.environ.get("WARMLINE_DATA", HERE.parent.parent / "shared" / "data"))
-TARGETS = {"pair_accuracy": 0.85, "behaviour_micro_f1": 0.60, "emotion_macro_f1": 0.55, "turns_per_s": 2000}
+TARGETS = {
+    "pair_accuracy": 0.85,
+    "behaviour_micro_f1": 0.60,
+    "emotion_macro_f1": 0.55,
+    "turns_per_s": 2000,
+}
 PUBLISHED = {
     "goemotions_28_bert": ("GoEmotions BERT-base, 28 labels (Demszky et al. 2020)", 0.46),
     "goemotions_ekman_bert": ("GoEmotions BERT-base, Ekman (Demszky et al. 2020)", 0.64),
@@ -41,21 +45,30 @@ PUBLISHED = {
 
 def cs_figures(res: CsResult) -> dict[str, float]:
     """The three cs_cases metrics of one file."""
-    return {"pair_accuracy": res.pair_accuracy, "behaviour_micro_f1": res.behaviour_f1,
-            "emotion_macro_f1": res.emotion_f1, "pairs": res.pairs,
-            "agent_turns": len(res.behaviour_gold), "customer_messages": len(res.emotion_gold)}
+    return {
+        "pair_accuracy": res.pair_accuracy,
+        "behaviour_micro_f1": res.behaviour_f1,
+        "emotion_macro_f1": res.emotion_f1,
+        "pairs": res.pairs,
+        "agent_turns": len(res.behaviour_gold),
+        "customer_messages": len(res.emotion_gold),
+    }
 
 
 def print_cs(name: str, res: CsResult) -> None:
     """Print one cs_cases-format result with its per-label tables."""
     fig = cs_figures(res)
-    print(f"\n{name}: {fig['pairs']} pairs, {fig['agent_turns']} agent/bot turns, "
-          f"{fig['customer_messages']} customer messages")
+    print(
+        f"\n{name}: {fig['pairs']} pairs, {fig['agent_turns']} agent/bot turns, "
+        f"{fig['customer_messages']} customer messages"
+    )
     for key in ("pair_accuracy", "behaviour_micro_f1", "emotion_macro_f1"):
         mark = "ok " if fig[key] >= TARGETS[key] else "LOW"
         print(f"  {key:<22} {fig[key]:.3f}   target >= {TARGETS[key]:.2f}  {mark}")
-    print(f"  pair ties (counted wrong): {res.pair_ties};  de-escalation agreement: "
-          f"{res.deesc_correct}/{res.deesc_total}")
+    print(
+        f"  pair ties (counted wrong): {res.pair_ties};  de-escalation agreement: "
+        f"{res.deesc_correct}/{res.deesc_total}"
+    )
     beh = res.behaviour_table()
     print("  behaviour F1: " + ", ".join(f"{k} {v:.2f}" for k, v in beh.items()))
     print("  emotion F1:   " + ", ".join(f"{k} {v:.2f}" for k, v in res.emotion_table().items()))
@@ -90,19 +103,29 @@ def cli_speed(convs: list[dict[str, object]], repeat: int) -> tuple[float, int]:
 
 def speed(results: dict[str, float], quick: bool) -> None:
     """Throughput on the TWCS sample: in-process and through the CLI on one core."""
-    rows = [json.loads(x) for x in (DATA / "twcs" / "conversations.jsonl").read_text("utf-8").splitlines() if x]
-    convs = [{"id": c["id"], "turns": [{"speaker": t["speaker"], "text": t["text"]} for t in c["turns"]]}
-             for c in rows]
+    rows = [
+        json.loads(x)
+        for x in (DATA / "twcs" / "conversations.jsonl").read_text("utf-8").splitlines()
+        if x
+    ]
+    convs = [
+        {"id": c["id"], "turns": [{"speaker": t["speaker"], "text": t["text"]} for t in c["turns"]]}
+        for c in rows
+    ]
     analyzer = Analyzer()
     analyzer.analyze(convs[0])
     results["engine_turns_per_cpu_s"] = engine_speed(analyzer, convs)
     rate, turns = cli_speed(convs, 2 if quick else 8)
     results["cli_turns_per_s"] = rate
     print(f"\nThroughput on TWCS ({len(convs)} real support threads):")
-    print(f"  engine, in process:           {results['engine_turns_per_cpu_s']:>8.0f} turns/CPU-second")
+    print(
+        f"  engine, in process:           {results['engine_turns_per_cpu_s']:>8.0f} turns/CPU-second"
+    )
     mark = "ok " if rate >= TARGETS["turns_per_s"] else "LOW"
-    print(f"  `warmline analyze`, one core: {rate:>8.0f} turns/s over {turns} turns "
-          f"(start-up and JSON I/O included)  target >= {TARGETS['turns_per_s']}  {mark}")
+    print(
+        f"  `warmline analyze`, one core: {rate:>8.0f} turns/s over {turns} turns "
+        f"(start-up and JSON I/O included)  target >= {TARGETS['turns_per_s']}  {mark}"
+    )
 
 
 def main() -> int:
@@ -118,8 +141,13 @@ def main() -> int:
     results: dict[str, float] = {}
     print(f"Warmline benchmarks — data: {DATA}")
     if "cs" in only:
-        for name, path in (("cs_cases dev (shared, labelled for this project)", DATA / "cs_cases" / "dev.jsonl"),
-                           ("Warmline held-out set (benchmarks/data/holdout.jsonl)", HERE / "data" / "holdout.jsonl")):
+        for name, path in (
+            ("cs_cases dev (shared, labelled for this project)", DATA / "cs_cases" / "dev.jsonl"),
+            (
+                "Warmline held-out set (benchmarks/data/holdout.jsonl)",
+                HERE / "data" / "holdout.jsonl",
+            ),
+        ):
             if path.exists():
                 res = evaluate(path, analyzer)
                 print_cs(name, res)
@@ -138,23 +166,39 @@ def public(results: dict[str, float], analyzer: Analyzer, only: set[str], quick:
     """The research sets, each beside its published yardstick (never trained on)."""
     if not only & {"goemotions", "epitome", "esconv"}:
         return
-    print("\nPublic research sets (Warmline never trains on them; published figures for reference):")
+    print(
+        "\nPublic research sets (Warmline never trains on them; published figures for reference):"
+    )
     if "goemotions" in only:
-        results.update(goemotions(DATA / "goemotions" / "goemotions.jsonl", analyzer, 5000 if quick else None))
-        print(f"  GoEmotions 9-label macro-F1   {results['goemotions_9_macro_f1']:.3f}   "
-              f"({int(results['goemotions_rows'])} rows; issue target >= 0.58 in the learned-model issue)")
-        print(f"  GoEmotions Ekman macro-F1     {results['goemotions_ekman_macro_f1']:.3f}   "
-              f"published {PUBLISHED['goemotions_ekman_bert'][0]}: {PUBLISHED['goemotions_ekman_bert'][1]}")
+        results.update(
+            goemotions(DATA / "goemotions" / "goemotions.jsonl", analyzer, 5000 if quick else None)
+        )
+        print(
+            f"  GoEmotions 9-label macro-F1   {results['goemotions_9_macro_f1']:.3f}   "
+            f"({int(results['goemotions_rows'])} rows; issue target >= 0.58 in the learned-model issue)"
+        )
+        print(
+            f"  GoEmotions Ekman macro-F1     {results['goemotions_ekman_macro_f1']:.3f}   "
+            f"published {PUBLISHED['goemotions_ekman_bert'][0]}: {PUBLISHED['goemotions_ekman_bert'][1]}"
+        )
     if "epitome" in only:
         results.update(epitome(DATA / "epitome" / "combined.jsonl", analyzer))
-        for key, short in (("emotional_reactions", "er"), ("interpretations", "ip"), ("explorations", "ex")):
+        for key, short in (
+            ("emotional_reactions", "er"),
+            ("interpretations", "ip"),
+            ("explorations", "ex"),
+        ):
             label, value = PUBLISHED[f"epitome_{short}"]
-            print(f"  EPITOME {key:<20} {results[f'epitome_{key}_macro_f1']:.3f}   published {label}: {value}")
+            print(
+                f"  EPITOME {key:<20} {results[f'epitome_{key}_macro_f1']:.3f}   published {label}: {value}"
+            )
     if "esconv" in only:
         results.update(esconv(DATA / "esconv" / "conversations.jsonl", analyzer))
-        print(f"  ESConv 6-class macro-F1       {results['esconv_6_macro_f1']:.3f}   "
-              f"({int(results['esconv_turns'])} supporter turns) published {PUBLISHED['esconv'][0]}: "
-              f"{PUBLISHED['esconv'][1]}")
+        print(
+            f"  ESConv 6-class macro-F1       {results['esconv_6_macro_f1']:.3f}   "
+            f"({int(results['esconv_turns'])} supporter turns) published {PUBLISHED['esconv'][0]}: "
+            f"{PUBLISHED['esconv'][1]}"
+        )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,21 @@ from warmline.engine.model import MAX_TURN_CHARS, Conversation, Speaker, convers
 
 
 def test_round_trip() -> None:
-    data = {"id": "c-1", "customer_name": "Ada", "agent_id": "a7", "channel": "chat",
-            "metadata": {"order": 55102},
-            "turns": [{"speaker": "customer", "text": "hi", "timestamp": "2026-01-02T10:00:00Z"},
-                      {"speaker": "bot", "text": "hello"}]}
+    data = {
+        "id": "c-1",
+        "customer_name": "Ada",
+        "agent_id": "a7",
+        "channel": "chat",
+        "metadata": {"order": 55102},
+        "turns": [
+            {"speaker": "customer", "text": "hi", "timestamp": "2026-01-02T10:00:00Z"},
+            {"speaker": "bot", "text": "hello"},
+        ],
+    }
     conv = Conversation.from_dict(data)
-    assert conv.turns[1].speaker is Speaker.BOT and conv.turns[0].timestamp == "2026-01-02T10:00:00Z"
+    assert (
+        conv.turns[1].speaker is Speaker.BOT and conv.turns[0].timestamp == "2026-01-02T10:00:00Z"
+    )
     assert conv.to_dict() == data
 
 
@@ -26,9 +35,15 @@ BAD = [
     ({"id": "a", "turns": "hello"}, "turns"),
     ({"id": "a", "turns": [{"speaker": "manager", "text": "x"}]}, "turns[0].speaker"),
     ({"id": "a", "turns": [{"speaker": "agent", "text": 5}]}, "turns[0].text"),
-    ({"id": "a", "turns": [{"speaker": "agent", "text": "x" * (MAX_TURN_CHARS + 1)}]}, "turns[0].text"),
+    (
+        {"id": "a", "turns": [{"speaker": "agent", "text": "x" * (MAX_TURN_CHARS + 1)}]},
+        "turns[0].text",
+    ),
     ({"id": "a", "turns": [{"speaker": "agent", "text": "a\x00b"}]}, "turns[0].text"),
-    ({"id": "a", "turns": [{"speaker": "agent", "text": "x"}], "customer_name": 3}, "customer_name"),
+    (
+        {"id": "a", "turns": [{"speaker": "agent", "text": "x"}], "customer_name": 3},
+        "customer_name",
+    ),
     ({"id": "a", "turns": [{"speaker": "agent", "text": "x"}], "metadata": [1]}, "metadata"),
 ]
 

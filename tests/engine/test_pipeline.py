@@ -15,21 +15,50 @@ from warmline.engine.pipeline import Analyzer
 from warmline.engine.serialize import analysis_to_dict
 
 PHRASES = [
-    "I'm so sorry about that", "this is the THIRD time!!", "thanks so much", "order 55102 for £4.99",
-    "Can you help?", "as I already said", "I've refunded it today", "calm down", "Anything else?",
-    "I can't do that, but I can offer a voucher", "my mum passed away", "🙂", "ok.", "WHY", "—", "\n",
-    "Let me explain very slowly, sweetie.", "I'll call you on Friday", "you useless clowns",
+    "I'm so sorry about that",
+    "this is the THIRD time!!",
+    "thanks so much",
+    "order 55102 for £4.99",
+    "Can you help?",
+    "as I already said",
+    "I've refunded it today",
+    "calm down",
+    "Anything else?",
+    "I can't do that, but I can offer a voucher",
+    "my mum passed away",
+    "🙂",
+    "ok.",
+    "WHY",
+    "—",
+    "\n",
+    "Let me explain very slowly, sweetie.",
+    "I'll call you on Friday",
+    "you useless clowns",
 ]
-texts = st.lists(st.one_of(st.sampled_from(PHRASES), st.text(st.characters(blacklist_characters="\x00"), max_size=40)), min_size=1, max_size=5).map(" ".join)
-turns = st.lists(st.tuples(st.sampled_from(["customer", "agent", "bot"]), texts), min_size=1, max_size=6)
+texts = st.lists(
+    st.one_of(
+        st.sampled_from(PHRASES), st.text(st.characters(blacklist_characters="\x00"), max_size=40)
+    ),
+    min_size=1,
+    max_size=5,
+).map(" ".join)
+turns = st.lists(
+    st.tuples(st.sampled_from(["customer", "agent", "bot"]), texts), min_size=1, max_size=6
+)
 conversations = st.builds(
-    lambda ts, name: {"id": "p", "customer_name": name,
-                      "turns": [{"speaker": s, "text": t} for s, t in ts]},
-    turns, st.one_of(st.none(), st.sampled_from(["Priya", "José", "O'Neil"])),
+    lambda ts, name: {
+        "id": "p",
+        "customer_name": name,
+        "turns": [{"speaker": s, "text": t} for s, t in ts],
+    },
+    turns,
+    st.one_of(st.none(), st.sampled_from(["Priya", "José", "O'Neil"])),
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(conversations)
 def test_invariants(analyzer: Analyzer, data: dict) -> None:
     result = analyzer.analyze(data)
@@ -40,7 +69,9 @@ def test_invariants(analyzer: Analyzer, data: dict) -> None:
         assert turn["text"] == text
         if turn["speaker"] == "customer":
             assert turn["emotions"] and {e["label"] for e in turn["emotions"]} <= set(EMOTIONS)
-            assert all(0 <= e["score"] <= 1 and e["intensity"] in (1, 2, 3) for e in turn["emotions"])
+            assert all(
+                0 <= e["score"] <= 1 and e["intensity"] in (1, 2, 3) for e in turn["emotions"]
+            )
             assert turn["focus"] in ("feelings", "solution")
         else:
             assert 0 <= turn["score"] <= 100
@@ -52,17 +83,25 @@ def test_invariants(analyzer: Analyzer, data: dict) -> None:
                 assert 0 < b["score"] <= 1
     for ann in (a for t in result.turns for a in t.annotations):
         assert 0 <= ann.start <= ann.end <= len(data["turns"][ann.turn]["text"])
-    assert analysis_to_dict(analyzer.analyze(data), explain=True) == out, "analysis must be deterministic"
+    assert analysis_to_dict(analyzer.analyze(data), explain=True) == out, (
+        "analysis must be deterministic"
+    )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(conversations, min_size=1, max_size=6), st.integers(min_value=1, max_value=4))
-def test_batches_give_the_same_results_as_one_by_one(analyzer: Analyzer, convs: list[dict], size: int) -> None:
+def test_batches_give_the_same_results_as_one_by_one(
+    analyzer: Analyzer, convs: list[dict], size: int
+) -> None:
     convs = [{**c, "id": f"c{i}"} for i, c in enumerate(convs)]
     single = [analysis_to_dict(analyzer.analyze(c)) for c in convs]
     batched = []
     for start in range(0, len(convs), size):
-        batched += [analysis_to_dict(r.analysis) for r in analyzer.analyze_many(convs[start : start + size])]
+        batched += [
+            analysis_to_dict(r.analysis) for r in analyzer.analyze_many(convs[start : start + size])
+        ]
     assert batched == single
 
 
@@ -87,6 +126,11 @@ def test_analyze_many_raise_policy(analyzer: Analyzer) -> None:
 
 def test_analyzer_is_picklable_and_works_after_a_round_trip(analyzer: Analyzer) -> None:
     clone = pickle.loads(pickle.dumps(analyzer))
-    data = {"id": "x", "turns": [{"speaker": "customer", "text": "Where is my refund?!"},
-                                 {"speaker": "agent", "text": "I've refunded it today."}]}
+    data = {
+        "id": "x",
+        "turns": [
+            {"speaker": "customer", "text": "Where is my refund?!"},
+            {"speaker": "agent", "text": "I've refunded it today."},
+        ],
+    }
     assert analysis_to_dict(clone.analyze(data)) == analysis_to_dict(analyzer.analyze(data))

@@ -29,13 +29,20 @@ def test_derivations() -> None:
             assert got == expected, pattern
 
 
-ALL_CUES = [c for f in ("emotion_cues.yaml", "behaviour_patterns.yaml", "context_cues.yaml")
-            for cues in load_lexicon(f).cues.values() for c in cues]
+ALL_CUES = [
+    c
+    for f in ("emotion_cues.yaml", "behaviour_patterns.yaml", "context_cues.yaml")
+    for cues in load_lexicon(f).cues.values()
+    for c in cues
+]
 WORDS = sorted({w for c in ALL_CUES for w in re.findall(r"[a-z']{3,}", c.pattern.pattern)})
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), st.sampled_from([" ", ", ", ". ", "! "]))
+@given(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=12),
+    st.sampled_from([" ", ", ", ". ", "! "]),
+)
 def test_prefilter_never_hides_a_match(words: list[str], sep: str) -> None:
     text = sep.join(words)
     for cue in ALL_CUES:

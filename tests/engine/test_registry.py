@@ -31,9 +31,20 @@ def test_every_detector_declares_its_metadata() -> None:
         assert isinstance(det, Detector)
         assert key == f"{det.name}.v{det.version}"
         assert det.kinds and det.labels and det.speakers
-        known = set(EMOTIONS) | set(ALL_BEHAVIOURS) | {
-            "abusive", "feelings", "solution", "emotional_reactions", "interpretations", "explorations",
-            "specific_detail", "boundary"}
+        known = (
+            set(EMOTIONS)
+            | set(ALL_BEHAVIOURS)
+            | {
+                "abusive",
+                "feelings",
+                "solution",
+                "emotional_reactions",
+                "interpretations",
+                "explorations",
+                "specific_detail",
+                "boundary",
+            }
+        )
         assert set(det.labels) <= known, f"{key} emits labels outside the vocabulary"
 
 
@@ -41,7 +52,11 @@ def test_order_puts_requirements_first() -> None:
     reg = default_registry()
     order = [d.name for d in order_detectors([reg.create(k) for k in reversed(DEFAULT_DETECTORS)])]
     assert order.index("emotion.lexicon") < order.index("customer.focus")
-    assert order.index("behaviour.patterns") < order.index("behaviour.context") < order.index("mechanism.rules")
+    assert (
+        order.index("behaviour.patterns")
+        < order.index("behaviour.context")
+        < order.index("mechanism.rules")
+    )
 
 
 def test_registering_twice_is_refused() -> None:

@@ -106,7 +106,9 @@ def _entry(r: Reader, section: str, label: str, value: Any) -> TipEntry:
     missed = section == "missed"
 
     def tip(suffix: str, text: Any, where: str) -> Tip:
-        return Tip(id=base + suffix, message=r.text(text, where).strip(), label=label, missed=missed)
+        return Tip(
+            id=base + suffix, message=r.text(text, where).strip(), label=label, missed=missed
+        )
 
     emotion = r.mapping(m.get("emotion"), f"{base}.emotion", optional=EMOTIONS)
     focus = r.mapping(m.get("focus"), f"{base}.focus", optional=FOCUS_VALUES)

@@ -127,6 +127,7 @@ class StatementLibrary:
             index.setdefault((st.situation, st.emotion, st.intensity, st.topic), []).append(st)
         self._index = {key: tuple(group) for key, group in index.items()}
         self.situations = frozenset(st.situation for st in statements)
+        self.topical = frozenset(st.situation for st in statements if st.topic is not None)
 
     def group(
         self,
@@ -170,7 +171,8 @@ class Repair:
     label: str
     action: str
     strip: tuple[Rule, ...]
-    cues: tuple[re.Pattern[str], ...]
+    gate: re.Pattern[str] | None  # matches wherever any strip rule could; skips the rest fast
+    cue: re.Pattern[str] | None  # any of the cues, combined
     soften: tuple[Rule, ...]
     add: str | None
     add_when: str
@@ -224,11 +226,23 @@ def parse_statements(data: Any, topics: frozenset[str]) -> StatementLibrary:
     out: list[Statement] = []
     for gi, group in enumerate(groups):
         where = f"groups[{gi}]"
-        g = r.mapping(group, where, required=("situation", "statements"),
-                      optional=("emotion", "intensity", "topic"))
+        g = r.mapping(
+            group,
+            where,
+            required=("situation", "statements"),
+            optional=("emotion", "intensity", "topic"),
+        )
         situation = r.text(g["situation"], f"{where}.situation")
-        emotion = None if g.get("emotion") is None else r.choice(g["emotion"], f"{where}.emotion", EMOTIONS)
-        intensity = None if g.get("intensity") is None else r.choice(g["intensity"], f"{where}.intensity", INTENSITIES)
+        emotion = (
+            None
+            if g.get("emotion") is None
+            else r.choice(g["emotion"], f"{where}.emotion", EMOTIONS)
+        )
+        intensity = (
+            None
+            if g.get("intensity") is None
+            else r.choice(g["intensity"], f"{where}.intensity", INTENSITIES)
+        )
         topic = None if g.get("topic") is None else r.choice(g["topic"], f"{where}.topic", topics)
         if intensity is not None and emotion not in NEGATIVE_EMOTIONS:
             r.fail(f"{where}.intensity", "an intensity only in groups for a negative emotion")
@@ -249,8 +263,19 @@ def parse_statements(data: Any, topics: frozenset[str]) -> StatementLibrary:
 def parse_rules(data: Any) -> RewriteRules:
     """Validate rewrites.yaml and compile its patterns."""
     r = Reader(REWRITES_FILE)
-    keys = ("greeting", "max_added", "strong_from", "lowercase_after_greeting", "fillers", "refusal",
-            "boundary", "boundary_cue", "topics", "additions", "repairs")
+    keys = (
+        "greeting",
+        "max_added",
+        "strong_from",
+        "lowercase_after_greeting",
+        "fillers",
+        "refusal",
+        "boundary",
+        "boundary_cue",
+        "topics",
+        "additions",
+        "repairs",
+    )
     m = r.mapping(data, "file", required=keys)
     greeting = r.text(m["greeting"], "greeting", placeholders=True)
     if "{name}" not in greeting:
@@ -262,7 +287,9 @@ def parse_rules(data: Any) -> RewriteRules:
         greeting=greeting,
         max_added=r.integer(m["max_added"], "max_added", 1, 10),
         strong_from=r.integer(m["strong_from"], "strong_from", 1, 3),
-        lowercase_after_greeting=frozenset(r.words(m["lowercase_after_greeting"], "lowercase_after_greeting")),
+        lowercase_after_greeting=frozenset(
+            r.words(m["lowercase_after_greeting"], "lowercase_after_greeting")
+        ),
         fillers=frozenset(w.lower() for w in r.words(m["fillers"], "fillers")),
         refusal=r.regex(m["refusal"], "refusal"),
         boundary=r.text(m["boundary"], "boundary"),
@@ -279,8 +306,12 @@ def _any_key(value: Any) -> tuple[str, ...]:
 
 def _addition(r: Reader, key: str, value: Any, topics: frozenset[str]) -> Addition:
     where = f"additions.{key}"
-    m = r.mapping(value, where, required=("group", "place"),
-                  optional=("needs_emotion", "covers", "speakers", "by_topic"))
+    m = r.mapping(
+        value,
+        where,
+        required=("group", "place"),
+        optional=("needs_emotion", "covers", "speakers", "by_topic"),
+    )
     needs = m.get("needs_emotion", False)
     if not isinstance(needs, bool):
         r.fail(f"{where}.needs_emotion", "true or false", needs)
@@ -291,25 +322,46 @@ def _addition(r: Reader, key: str, value: Any, topics: frozenset[str]) -> Additi
         place=r.choice(m["place"], f"{where}.place", PLACES),
         needs_emotion=needs,
         covers=r.words(m.get("covers"), f"{where}.covers", BEHAVIOURS),
-        speakers=r.words(m.get("speakers"), f"{where}.speakers", ("agent", "bot")) or ("agent", "bot"),
+        speakers=r.words(m.get("speakers"), f"{where}.speakers", ("agent", "bot"))
+        or ("agent", "bot"),
         by_topic={k: r.text(v, f"{where}.by_topic.{k}") for k, v in by_topic.items()},
     )
 
 
 def _repair(r: Reader, key: str, value: Any, additions: frozenset[str]) -> Repair:
     where = f"repairs.{key}"
-    m = r.mapping(value, where, required=("action",),
-                  optional=("strip", "cues", "soften", "add", "add_when"))
+    m = r.mapping(
+        value, where, required=("action",), optional=("strip", "cues", "soften", "add", "add_when")
+    )
     add = m.get("add")
+    strip = _rules(r, m.get("strip"), f"{where}.strip")
+    cues = m.get("cues") or []
+    if not isinstance(cues, list):
+        r.fail(f"{where}.cues", "a list of regular expressions", cues)
     return Repair(
         label=key,
         action=r.choice(m["action"], f"{where}.action", ("drop", "keep")),
-        strip=_rules(r, m.get("strip"), f"{where}.strip"),
-        cues=tuple(r.regex(c, f"{where}.cues[{i}]") for i, c in enumerate(m.get("cues") or ())),
+        strip=strip,
+        gate=_any(r, tuple(rule.pattern for rule in strip), f"{where}.strip"),
+        cue=_any(
+            r, tuple(r.regex(c, f"{where}.cues[{i}]") for i, c in enumerate(cues)), f"{where}.cues"
+        ),
         soften=_rules(r, m.get("soften"), f"{where}.soften"),
         add=None if add is None else r.choice(add, f"{where}.add", additions),
         add_when=r.choice(m.get("add_when", "always"), f"{where}.add_when", WHEN),
     )
+
+
+def _any(r: Reader, patterns: tuple[re.Pattern[str], ...], where: str) -> re.Pattern[str] | None:
+    """One pattern matching wherever any of *patterns* does (one search instead of many)."""
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        r.fail(
+            where, f"patterns that still compile when joined with | ({exc}); avoid back-references"
+        )
 
 
 def _rules(r: Reader, value: Any, where: str) -> tuple[Rule, ...]:
@@ -323,7 +375,12 @@ def _rules(r: Reader, value: Any, where: str) -> tuple[Rule, ...]:
         if not isinstance(m["put"], str):
             r.fail(f"{where}[{i}].put", "a string (may be empty)", m["put"])
         when = r.choice(m.get("when", "always"), f"{where}[{i}].when", WHEN)
-        out.append(Rule(r.regex(m["find"], f"{where}[{i}].find"), m["put"], when))
+        pattern = r.regex(m["find"], f"{where}[{i}].find")
+        try:
+            pattern.sub(m["put"], "")
+        except (re.error, IndexError) as exc:
+            r.fail(f"{where}[{i}].put", f"a replacement valid for its pattern ({exc})", m["put"])
+        out.append(Rule(pattern, m["put"], when))
     return tuple(out)
 
 
@@ -331,7 +388,11 @@ def check_references(rules: RewriteRules, library: StatementLibrary) -> None:
     """Every statement group the rules draw from must exist in the library."""
     r = Reader(REWRITES_FILE)
     groups = [(f"additions.{k}.group", a.group) for k, a in rules.additions.items()]
-    groups += [(f"additions.{k}.by_topic.{t}", g) for k, a in rules.additions.items() for t, g in a.by_topic.items()]
+    groups += [
+        (f"additions.{k}.by_topic.{t}", g)
+        for k, a in rules.additions.items()
+        for t, g in a.by_topic.items()
+    ]
     groups.append(("boundary", rules.boundary))
     for entry, group in groups:
         if group not in library.situations:

@@ -51,7 +51,9 @@ class Lexicon:
 
     def __init__(self, cues: dict[str, tuple[Cue, ...]]) -> None:
         self.cues = cues
-        self._literals = tuple(sorted({s for items in cues.values() for c in items for s in c.literals or ()}))
+        self._literals = tuple(
+            sorted({s for items in cues.values() for c in items for s in c.literals or ()})
+        )
         self._automaton = ahocorasick.Automaton()
         for literal in self._literals:
             self._automaton.add_word(literal, literal)
@@ -88,7 +90,9 @@ def load_lexicon(resource: str) -> Lexicon:
         raise ConfigError(f"cannot read lexicon {resource}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{resource}: expected a mapping of label -> list of cues")
-    return Lexicon({str(label): _parse_cues(resource, str(label), items) for label, items in raw.items()})
+    return Lexicon(
+        {str(label): _parse_cues(resource, str(label), items) for label, items in raw.items()}
+    )
 
 
 def _parse_cues(resource: str, label: str, items: Any) -> tuple[Cue, ...]:
@@ -106,6 +110,14 @@ def _parse_cues(resource: str, label: str, items: Any) -> tuple[Cue, ...]:
         weight = item.get("w", 1)
         if not isinstance(weight, int | float) or not 0 < weight <= 3:
             raise ConfigError(f"{where}: weight 'w' must be a number in (0, 3]")
-        cues.append(Cue(label, pattern, float(weight), str(item.get("why", label)),
-                        bool(item.get("neg")), required_literals(pattern.pattern)))
+        cues.append(
+            Cue(
+                label,
+                pattern,
+                float(weight),
+                str(item.get("why", label)),
+                bool(item.get("neg")),
+                required_literals(pattern.pattern),
+            )
+        )
     return tuple(cues)

@@ -60,12 +60,35 @@ class Detector(Protocol):
     annotation kinds it reads (the pipeline runs their emitters first).
     """
 
-    name: str
-    version: int
-    kinds: tuple[str, ...]
-    labels: tuple[str, ...]
-    requires: tuple[str, ...]
-    speakers: frozenset[Speaker]
+    @property
+    def name(self) -> str:
+        """Registered name without the version (``behaviour.patterns``)."""
+        ...
+
+    @property
+    def version(self) -> int:
+        """Bumped whenever the detector's output changes for the same input."""
+        ...
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Annotation kinds emitted."""
+        ...
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Label ids emitted."""
+        ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Annotation kinds read, whose emitters must run first."""
+        ...
+
+    @property
+    def speakers(self) -> frozenset[Speaker]:
+        """Speakers whose turns the detector looks at."""
+        ...
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return the annotations this detector finds on turn *index* of *doc*."""
@@ -124,7 +147,11 @@ def order_detectors(detectors: list[Detector]) -> list[Detector]:
     Stable: detectors with no ordering constraint keep the order they were given in.
     """
     after: dict[int, set[int]] = {
-        i: {j for j, other in enumerate(detectors) if j != i and set(other.kinds) & set(det.requires)}
+        i: {
+            j
+            for j, other in enumerate(detectors)
+            if j != i and set(other.kinds) & set(det.requires)
+        }
         for i, det in enumerate(detectors)
     }
     provided = {k for det in detectors for k in det.kinds}

@@ -57,11 +57,11 @@ _NAMED = re.compile(
 )
 _NAMES = (
     *(f"{d}day" for d in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")),
-    *("january february march april june july august september october november december".split()),
+    *(["january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december"]),
 )
 _SPACE = re.compile(r"\s")
 _REACH = 24
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'’”)\]]))[ \t]+|[ \t]*\n\s*")
+_SENTENCE_END = re.compile(r"([.!?…][\"'’”)\]]?)[ \t]+|[ \t]*\n\s*")
 _GREETING = re.compile(
     r"\s*(?P<word>(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)))"
     r"(?P<who>[ \t]+(?:(?i:there|all|team|everyone|folks)\b|[A-Z][A-Za-z'’-]+(?:[ \t][A-Z][A-Za-z'’-]+)?))?"
@@ -127,7 +127,7 @@ def _triggers(text: str) -> list[int]:
     lowered = text.lower()
     if len(lowered) != len(text):  # rare letters whose lower case is longer
         return sorted(hits + [m.start() for m in _NAMED.finditer(text)])
-    named = [i for name in _NAMES for i in _find_all(lowered, name)]
+    named = [i for name in _NAMES if name in lowered for i in _find_all(lowered, name)]
     return sorted(hits + named) if named else hits
 
 
@@ -183,7 +183,9 @@ class _Draft:
         while sig and stop > pos and text[stop - 1].isspace():
             stop -= 1
         body = pos + len(text[pos:stop]) - len(text[pos:stop].lstrip())
-        word, who, mark = (g["word"], (g["who"] or "").strip(), g["end"].strip()) if g else ("", "", "")
+        word, who, mark = (
+            (g["word"], (g["who"] or "").strip(), g["end"].strip()) if g else ("", "", "")
+        )
         gap = text[pos:body] or " "
         return cls(word, who, mark, gap, _split(text, body, stop), text[stop:])
 
@@ -235,8 +237,9 @@ def _split(text: str, start: int, stop: int) -> list[_Piece]:
     pieces: list[_Piece] = []
     pos = start
     for m in _SENTENCE_END.finditer(text, start, stop):
-        if m.start() > pos:
-            pieces.append(_Piece(pos, m.start(), text[pos : m.start()], m.group(0)))
+        cut = m.end(1) if m.group(1) else m.start()  # the end mark stays with its sentence
+        if cut > pos:
+            pieces.append(_Piece(pos, cut, text[pos:cut], text[cut : m.end()]))
         pos = m.end()
     if stop > pos:
         pieces.append(_Piece(pos, stop, text[pos:stop], ""))
@@ -278,21 +281,22 @@ class Rewriter:
         return None if not out or out == request.text.strip() else out
 
     def _repair(self, draft: _Draft, anti: list[Annotation], mood: str, kept: list[str]) -> None:
-        repairs = [self.rules.repairs[k] for k in dict.fromkeys(a.label for a in anti) if k in self.rules.repairs]
-        if not repairs:
-            return
-        fillers = self.rules.fillers
+        """Strip, drop or soften the sentences that hold anti-pattern evidence."""
         for p in draft.pieces:
+            labels = {a.label for a in anti if p.overlaps(a)}
+            mine = [rep for label, rep in self.rules.repairs.items() if label in labels]
+            if not mine:
+                continue
             norm = p.original.replace("’", "'")
             text, changed_by = norm, set()
-            for rep in repairs:
-                new = _apply(rep.strip, text, mood)
-                if new != text:
-                    text = new
-                    changed_by.add(rep.label)
-            mine = [rep for rep in repairs if any(p.overlaps(a) and a.label == rep.label for a in anti)]
+            for rep in mine:
+                if rep.gate is not None and rep.gate.search(text):
+                    new = _apply(rep.strip, text, mood)
+                    if new != text:
+                        text = new
+                        changed_by.add(rep.label)
             bad = any(_still_bad(rep, text, rep.label in changed_by) for rep in mine)
-            if bad or (changed_by and _trivial(text, fillers)):
+            if bad or _trivial(text, self.rules.fillers):
                 if not any(f in p.original for f in kept):
                     p.keep = False
                     continue
@@ -301,16 +305,31 @@ class Rewriter:
             if text != norm:
                 p.text = _tidy(text)
 
-    def _complete(self, draft: _Draft, req: CoachingRequest, anti: list[Annotation], mood: str) -> None:
+    def _complete(
+        self, draft: _Draft, req: CoachingRequest, anti: list[Annotation], mood: str
+    ) -> None:
         rules = self.rules
         present = {a.label for a in req.found if a.kind == KIND_BEHAVIOUR and draft.kept(a)}
-        wanted = [rules.repairs[a.label].add for a in anti if a.label in rules.repairs and _applies(rules.repairs[a.label].add_when, mood)]
+        wanted = [
+            rules.repairs[a.label].add
+            for a in anti
+            if a.label in rules.repairs and _applies(rules.repairs[a.label].add_when, mood)
+        ]
         wanted += req.missed
-        adds = [rules.additions[b] for b in dict.fromkeys(w for w in wanted if w) if b in rules.additions and b not in present]
+        adds = [
+            rules.additions[b]
+            for b in dict.fromkeys(w for w in wanted if w)
+            if b in rules.additions and b not in present
+        ]
         adds = [a for a in adds if req.speaker.value in a.speakers]
         seed = req.text
-        topic = self._topic(req.customer_text or req.text)
-        picks = {a.behaviour: s for a in adds if (s := self._pick(a, seed, topic, req.customer)) is not None}
+        topical = any(a.by_topic or a.group in self.library.topical for a in adds)
+        topic = self._topic(req.customer_text or req.text) if topical else None
+        picks = {
+            a.behaviour: s
+            for a in adds
+            if (s := self._pick(a, seed, topic, req.customer)) is not None
+        }
         chosen: list[Addition] = []
         covered: set[str] = set()
         for a in adds:
@@ -340,19 +359,32 @@ class Rewriter:
     def _guard(self, draft: _Draft, req: CoachingRequest, seed: str) -> None:
         """Set a boundary with an abusive customer; never leave the turn empty."""
         rules = self.rules
-        if req.customer is not None and req.customer.abusive and not rules.boundary_cue.search(req.text):
+        if (
+            req.customer is not None
+            and req.customer.abusive
+            and not rules.boundary_cue.search(req.text)
+        ):
             draft.start.append(_choose(self.library.group(rules.boundary), seed).text)
-        if not draft.start and not draft.end and not draft.after and not any(p.keep for p in draft.pieces):
+        if (
+            not draft.start
+            and not draft.end
+            and not draft.after
+            and not any(p.keep for p in draft.pieces)
+        ):
             solution = rules.additions.get("solution")
             found = self.library.group(solution.group) if solution else ()
             if found:
                 draft.end.append(_fill(_choose(found, seed).text, None))
 
-    def _pick(self, add: Addition, seed: str, topic: str | None, customer: CustomerState | None) -> Statement | None:
+    def _pick(
+        self, add: Addition, seed: str, topic: str | None, customer: CustomerState | None
+    ) -> Statement | None:
         group = add.by_topic.get(topic, add.group) if topic else add.group
         emotion, level = self._emotion(customer)
         generic = not add.needs_emotion or group != add.group
-        found = self.library.group(group, emotion=emotion, intensity=level, topic=topic, generic=generic)
+        found = self.library.group(
+            group, emotion=emotion, intensity=level, topic=topic, generic=generic
+        )
         return _choose(found, seed) if found else None
 
     def _emotion(self, customer: CustomerState | None) -> tuple[str | None, str | None]:
@@ -382,7 +414,9 @@ def _choose(found: tuple[Statement, ...], seed: str) -> Statement:
 
 
 def _still_bad(rep: Repair, text: str, changed: bool) -> bool:
-    return any(c.search(text) for c in rep.cues) or (rep.action == "drop" and not changed)
+    if rep.cue is not None and rep.cue.search(text):
+        return True
+    return rep.action == "drop" and not changed
 
 
 def _apply(rules: tuple[Rule, ...], text: str, mood: str) -> str:

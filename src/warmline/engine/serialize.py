@@ -28,11 +28,17 @@ def analysis_to_dict(analysis: ConversationAnalysis, *, explain: bool = False) -
         ]
         out["breakdown"] = [_item(i) for i in analysis.breakdown]
         out["missed_opportunities"] = [
-            {"id": t.id, "label": t.label, "message": t.message} for t in analysis.missed_opportunities
+            {"id": t.id, "label": t.label, "message": t.message}
+            for t in analysis.missed_opportunities
         ]
         out["best_moments"] = [
-            {"turn": a.turn, "id": a.label, "start": a.start, "end": a.end,
-             "text": analysis.conversation.turns[a.turn].text[a.start : a.end]}
+            {
+                "turn": a.turn,
+                "id": a.label,
+                "start": a.start,
+                "end": a.end,
+                "text": analysis.conversation.turns[a.turn].text[a.start : a.end],
+            }
             for a in analysis.best_moments
         ]
     return out

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from warmline.engine.labels import KIND_ABUSIVE, KIND_EMOTION, KIND_FOCUS, KIND_MECHANISM, MECHANISMS
+from warmline.engine.labels import (
+    KIND_ABUSIVE,
+    KIND_EMOTION,
+    KIND_FOCUS,
+    KIND_MECHANISM,
+    MECHANISMS,
+)
 from warmline.engine.model import Annotation
 from warmline.engine.results import CustomerState, EmotionScore
 

@@ -20,7 +20,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9£$€'’]+(?:[.,][0-9]+)*")
 _UPPER_WORD = re.compile(r"\b[A-Z]{3,}\b")
 
 
-def split_spans(text: str, boundary: re.Pattern[str], start: int = 0, end: int | None = None) -> list[Span]:
+def split_spans(
+    text: str, boundary: re.Pattern[str], start: int = 0, end: int | None = None
+) -> list[Span]:
     """Split ``text[start:end]`` at *boundary* matches into trimmed, non-empty spans."""
     stop = len(text) if end is None else end
     spans: list[Span] = []
@@ -105,7 +107,9 @@ def _containing(spans: tuple[Span, ...], offset: int) -> Span | None:
     return None
 
 
-_CODE_LIKE = frozenset({"CSV", "PDF", "SMS", "USB", "APP", "URL", "FAQ", "VPN", "ETA", "ATM", "PIN", "DM"})
+_CODE_LIKE = frozenset(
+    {"CSV", "PDF", "SMS", "USB", "APP", "URL", "FAQ", "VPN", "ETA", "ATM", "PIN", "DM"}
+)
 
 
 def _looks_like_code(word: str) -> bool:

@@ -25,7 +25,11 @@ def test_abuse_is_aimed_at_the_person(analyzer, text: str, abusive: bool) -> Non
 
 def test_abuse_evidence_is_the_insult(analyzer) -> None:
     text = "sort it out, you useless clowns"
-    ann = next(a for a in analyzer.analyze(conv(("customer", text))).turns[0].annotations if a.kind == "abusive")
+    ann = next(
+        a
+        for a in analyzer.analyze(conv(("customer", text))).turns[0].annotations
+        if a.kind == "abusive"
+    )
     assert "useless clowns" in text[ann.start : ann.end]
 
 

@@ -9,11 +9,27 @@ from warmline.engine.labels import EMOTIONS
 
 CASES = [
     # text, must contain, must not contain
-    ("This is the THIRD time I'm explaining this and nobody has called me back.", {"frustration"}, {"neutral", "joy"}),
-    ("I am absolutely furious, this is a disgrace and I'm going to the ombudsman.", {"anger"}, {"neutral"}),
+    (
+        "This is the THIRD time I'm explaining this and nobody has called me back.",
+        {"frustration"},
+        {"neutral", "joy"},
+    ),
+    (
+        "I am absolutely furious, this is a disgrace and I'm going to the ombudsman.",
+        {"anger"},
+        {"neutral"},
+    ),
     ("I don't understand this letter at all. Which is it??", {"confusion"}, {"neutral"}),
-    ("I'm so worried, the rent comes out tomorrow and my money is gone.", {"anxiety"}, {"neutral", "joy"}),
-    ("My husband passed away last month and the account is still in his name.", {"sadness"}, {"joy"}),
+    (
+        "I'm so worried, the rent comes out tomorrow and my money is gone.",
+        {"anxiety"},
+        {"neutral", "joy"},
+    ),
+    (
+        "My husband passed away last month and the account is still in his name.",
+        {"sadness"},
+        {"joy"},
+    ),
     ("Thank you so much, you've been brilliant!", {"gratitude"}, {"neutral", "anger"}),
     ("We're so excited for the trip, can't wait!", {"joy"}, {"neutral"}),
     ("Really disappointed, I expected much better for the price.", {"disappointment"}, {"neutral"}),
@@ -35,7 +51,11 @@ def test_emotions(analyzer, text: str, present: set[str], absent: set[str]) -> N
 
 
 def test_scores_and_intensities_are_in_range(analyzer) -> None:
-    state = analyzer.analyze(conv(("customer", "WHERE IS MY REFUND!!! third email this week"))).turns[0].customer
+    state = (
+        analyzer.analyze(conv(("customer", "WHERE IS MY REFUND!!! third email this week")))
+        .turns[0]
+        .customer
+    )
     assert state.emotions
     for e in state.emotions:
         assert e.label in EMOTIONS
@@ -46,16 +66,20 @@ def test_scores_and_intensities_are_in_range(analyzer) -> None:
 
 def test_neutral_never_combines(analyzer) -> None:
     for text in ("hello", "Can I change my delivery address?", "ok"):
-        labels = [e.label for e in analyzer.analyze(conv(("customer", text))).turns[0].customer.emotions]
+        labels = [
+            e.label for e in analyzer.analyze(conv(("customer", text))).turns[0].customer.emotions
+        ]
         assert "neutral" not in labels or labels == ["neutral"]
 
 
 def test_terse_reply_keeps_the_earlier_feeling(analyzer) -> None:
-    result = analyzer.analyze(conv(
-        ("customer", "Third time I've called about this and it's STILL not fixed. Ridiculous."),
-        ("agent", "Can you give me the account number?"),
-        ("customer", "FK-55871."),
-    ))
+    result = analyzer.analyze(
+        conv(
+            ("customer", "Third time I've called about this and it's STILL not fixed. Ridiculous."),
+            ("agent", "Can you give me the account number?"),
+            ("customer", "FK-55871."),
+        )
+    )
     later = {e.label for e in result.turns[2].customer.emotions}
     assert "frustration" in later
 

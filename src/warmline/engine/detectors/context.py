@@ -88,7 +88,9 @@ def customer_context(doc: Document, index: int, lexicon: Lexicon | None = None) 
     focus = next((a.label for a in doc.on(last, KIND_FOCUS)), "solution")
     return CustomerContext(
         negative=max((a.value or 0 for a in emotions if a.label in NEGATIVE_EMOTIONS), default=0),
-        positive=max((a.value or 0 for a in emotions if a.label in ("joy", "gratitude")), default=0),
+        positive=max(
+            (a.value or 0 for a in emotions if a.label in ("joy", "gratitude")), default=0
+        ),
         top=emotions[0].label if emotions else "neutral",
         focus=focus,
         abusive=bool(doc.on(last, KIND_ABUSIVE)),
@@ -106,9 +108,19 @@ class ContextBehaviourDetector:
     version = 1
     kinds = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN, KIND_CUE)
     labels = (
-        "apology", "hollow_apology", "graceful_no", "bare_refusal", "check_resolution",
-        "rushed_closure", "tone_mismatch", "personalization", "clarifying_question",
-        "paraphrase", "robotic_script", "specific_detail", "boundary",
+        "apology",
+        "hollow_apology",
+        "graceful_no",
+        "bare_refusal",
+        "check_resolution",
+        "rushed_closure",
+        "tone_mismatch",
+        "personalization",
+        "clarifying_question",
+        "paraphrase",
+        "robotic_script",
+        "specific_detail",
+        "boundary",
     )
     requires = (KIND_EMOTION, KIND_FOCUS, KIND_ABUSIVE, KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
     speakers = frozenset({Speaker.AGENT, Speaker.BOT})
@@ -137,44 +149,92 @@ class ContextBehaviourDetector:
         out += self._boundary(index, cues, ctx)
         return out
 
-    def _boundary(self, index: int, cues: dict[tuple[str, Span], list[Hit]], ctx: CustomerContext) -> list[Annotation]:
+    def _boundary(
+        self, index: int, cues: dict[tuple[str, Span], list[Hit]], ctx: CustomerContext
+    ) -> list[Annotation]:
         """With an abusive customer, a calm, respectful limit (a cue the scorer rewards)."""
         spans = [s for (label, s) in cues if label == "boundary"]
         if not spans or not ctx.abusive:
             return []
-        return [Annotation(index, KIND_CUE, "boundary", spans[0][0], spans[0][1], 0.85, self.qualified,
-                           "sets a respectful boundary with an abusive customer")]
+        return [
+            Annotation(
+                index,
+                KIND_CUE,
+                "boundary",
+                spans[0][0],
+                spans[0][1],
+                0.85,
+                self.qualified,
+                "sets a respectful boundary with an abusive customer",
+            )
+        ]
 
-    def _ann(self, index: int, label: str, span: Span, weight: float, why: str, anti: bool = False) -> Annotation:
+    def _ann(
+        self, index: int, label: str, span: Span, weight: float, why: str, anti: bool = False
+    ) -> Annotation:
         kind = KIND_ANTI_PATTERN if anti else KIND_BEHAVIOUR
-        return Annotation(index, kind, label, span[0], span[1], confidence(weight), self.qualified, why)
+        return Annotation(
+            index, kind, label, span[0], span[1], confidence(weight), self.qualified, why
+        )
 
-    def _apologies(self, index: int, text: TurnText, ctx: CustomerContext,
-                   cues: dict[tuple[str, Span], list[Hit]], earlier: list[Annotation]) -> list[Annotation]:
+    def _apologies(
+        self,
+        index: int,
+        text: TurnText,
+        ctx: CustomerContext,
+        cues: dict[tuple[str, Span], list[Hit]],
+        earlier: list[Annotation],
+    ) -> list[Annotation]:
         out: list[Annotation] = []
         hollow_sentences = {s for (label, s) in cues if label == "hollow"}
         owned = {s for (label, s) in cues if label == "owned_fault"}
         sympathy = {s for (label, s) in cues if label == "sympathy"}
-        condolences = [(a.start, a.end) for a in earlier
-                       if a.label == "acknowledge_emotion" and "condolence" in a.explanation]
+        condolences = [
+            (a.start, a.end)
+            for a in earlier
+            if a.label == "acknowledge_emotion" and "condolence" in a.explanation
+        ]
         for (label, sentence), hits in cues.items():
             # "I'm so sorry about your mum" is sympathy, an acknowledgement rather than an apology.
-            if label != "apology" or sentence in sympathy or any(
-                a <= h.start < b for h in hits for a, b in condolences
+            if (
+                label != "apology"
+                or sentence in sympathy
+                or any(a <= h.start < b for h in hits for a, b in condolences)
             ):
                 continue
-            specific = sentence in owned or len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
+            specific = (
+                sentence in owned or len(content_words(text.lower[sentence[0] : sentence[1]])) >= 3
+            )
             if sentence in hollow_sentences and sentence not in owned:
-                out.append(self._ann(index, "hollow_apology", sentence, 3, "boilerplate apology", True))
+                out.append(
+                    self._ann(index, "hollow_apology", sentence, 3, "boilerplate apology", True)
+                )
             elif ctx.calm and not ctx.problem and ctx.positive == 0 and sentence not in owned:
-                out.append(self._ann(index, "hollow_apology", sentence, 2,
-                                     "apologises when nothing went wrong", True))
+                out.append(
+                    self._ann(
+                        index,
+                        "hollow_apology",
+                        sentence,
+                        2,
+                        "apologises when nothing went wrong",
+                        True,
+                    )
+                )
             elif specific or ctx.negative:
-                out.append(self._ann(index, "apology", sentence, 3 if specific else 2,
-                                     "apology that names the problem" if specific else "apology"))
+                out.append(
+                    self._ann(
+                        index,
+                        "apology",
+                        sentence,
+                        3 if specific else 2,
+                        "apology that names the problem" if specific else "apology",
+                    )
+                )
         return out
 
-    def _refusals(self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
+    def _refusals(
+        self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]
+    ) -> list[Annotation]:
         refusals = sorted(s for (label, s) in cues if label == "refusal")
         if not refusals:
             return []
@@ -186,8 +246,14 @@ class ContextBehaviourDetector:
             return [self._ann(index, "graceful_no", span, 3, "declines and offers another way")]
         return [self._ann(index, "bare_refusal", first, 3, "declines with no alternative", True)]
 
-    def _closings(self, index: int, text: TurnText, ctx: CustomerContext,
-                  cues: dict[tuple[str, Span], list[Hit]], found: list[Annotation]) -> list[Annotation]:
+    def _closings(
+        self,
+        index: int,
+        text: TurnText,
+        ctx: CustomerContext,
+        cues: dict[tuple[str, Span], list[Hit]],
+        found: list[Annotation],
+    ) -> list[Annotation]:
         closing = [s for (label, s) in cues if label == "closing"]
         close_off = [s for (label, s) in cues if label == "close_off"]
         if not closing and not close_off:
@@ -199,26 +265,65 @@ class ContextBehaviourDetector:
         # Signing off on an upset customer, or asking "anything else?" right after a bare no or
         # a brush-off, rushes them out; asking it after real help checks resolution.
         if close_off and (upset or harmed) and not helped:
-            return [self._ann(index, "rushed_closure", close_off[-1], 3,
-                              "closes while the customer is still upset", True)]
+            return [
+                self._ann(
+                    index,
+                    "rushed_closure",
+                    close_off[-1],
+                    3,
+                    "closes while the customer is still upset",
+                    True,
+                )
+            ]
         if closing and harmed and not helped:
-            return [self._ann(index, "rushed_closure", closing[-1], 3,
-                              "asks to close right after refusing or dismissing", True)]
+            return [
+                self._ann(
+                    index,
+                    "rushed_closure",
+                    closing[-1],
+                    3,
+                    "asks to close right after refusing or dismissing",
+                    True,
+                )
+            ]
         if closing:
-            return [self._ann(index, "check_resolution", closing[-1], 3, "checks nothing is left open")]
+            return [
+                self._ann(index, "check_resolution", closing[-1], 3, "checks nothing is left open")
+            ]
         return []
 
-    def _tone(self, index: int, text: TurnText, ctx: CustomerContext,
-              cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
-        cheer = [(s, sum(h.weight for h in hits)) for (label, s), hits in cues.items() if label == "cheerful"]
+    def _tone(
+        self,
+        index: int,
+        text: TurnText,
+        ctx: CustomerContext,
+        cues: dict[tuple[str, Span], list[Hit]],
+    ) -> list[Annotation]:
+        cheer = [
+            (s, sum(h.weight for h in hits))
+            for (label, s), hits in cues.items()
+            if label == "cheerful"
+        ]
         weight = sum(w for _, w in cheer)
-        heavy = ctx.negative >= 2 and ctx.top in ("anger", "sadness", "anxiety", "frustration", "disappointment")
+        heavy = ctx.negative >= 2 and ctx.top in (
+            "anger",
+            "sadness",
+            "anxiety",
+            "frustration",
+            "disappointment",
+        )
         if heavy and weight >= 2:
             span = max(cheer, key=lambda c: c[1])[0]
-            return [self._ann(index, "tone_mismatch", span, 3, "cheerful tone for an upset customer", True)]
+            return [
+                self._ann(
+                    index, "tone_mismatch", span, 3, "cheerful tone for an upset customer", True
+                )
+            ]
         curt = [s for (label, s) in cues if label == "curt"]
         if curt and ctx.positive >= 2:
-            return [self._ann(index, "tone_mismatch", curt[0], 2, "curt reply to a warm customer", True)]
+            return [
+                self._ann(index, "tone_mismatch", curt[0], 2, "curt reply to a warm customer", True)
+            ]
         return []
 
     def _personalization(self, index: int, text: TurnText, name: str | None) -> list[Annotation]:
@@ -227,11 +332,20 @@ class ContextBehaviourDetector:
         for part in sorted(set(re.findall(r"[^\W\d_][\w'-]+", name)), key=len, reverse=True):
             match = re.search(rf"\b{re.escape(part)}\b", text.text)
             if match and len(part) >= 2:
-                return [self._ann(index, "personalization", (match.start(), match.end()), 3,
-                                  "uses the customer's name")]
+                return [
+                    self._ann(
+                        index,
+                        "personalization",
+                        (match.start(), match.end()),
+                        3,
+                        "uses the customer's name",
+                    )
+                ]
         return []
 
-    def _questions(self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]) -> list[Annotation]:
+    def _questions(
+        self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]
+    ) -> list[Annotation]:
         excluded = {s for (label, s) in cues if label in ("closing", "id_request", "permission")}
         for start, end in text.clauses:
             piece = text.text[start:end]
@@ -239,9 +353,18 @@ class ContextBehaviourDetector:
                 continue
             if any(_overlaps((start, end), s) for s in excluded):
                 continue
-            if _QUESTION_START.search(piece) or piece.lower().startswith(("or ", "could you check")):
-                return [self._ann(index, "clarifying_question", (start, end), 3,
-                                  "asks about the customer's situation or preference")]
+            if _QUESTION_START.search(piece) or piece.lower().startswith(
+                ("or ", "could you check")
+            ):
+                return [
+                    self._ann(
+                        index,
+                        "clarifying_question",
+                        (start, end),
+                        3,
+                        "asks about the customer's situation or preference",
+                    )
+                ]
         return []
 
     def _paraphrase(self, index: int, text: TurnText, ctx: CustomerContext) -> list[Annotation]:
@@ -253,38 +376,75 @@ class ContextBehaviourDetector:
                 continue
             shared = content_words(text.lower[start:end]) & ctx.words
             if _PARAPHRASE_START.search(piece) and shared:
-                return [self._ann(index, "paraphrase", (start, end), 3,
-                                  f"restates the problem ({', '.join(sorted(shared)[:4])})")]
+                return [
+                    self._ann(
+                        index,
+                        "paraphrase",
+                        (start, end),
+                        3,
+                        f"restates the problem ({', '.join(sorted(shared)[:4])})",
+                    )
+                ]
         return []
 
-    def _direct_answer(self, index: int, text: TurnText, ctx: CustomerContext,
-                       earlier: list[Annotation]) -> list[Annotation]:
+    def _direct_answer(
+        self, index: int, text: TurnText, ctx: CustomerContext, earlier: list[Annotation]
+    ) -> list[Annotation]:
         """A plain statement of fact right after a customer's question answers it."""
         if not ctx.asked or any(a.label == "solution" for a in earlier):
             return []
         for start, end in text.sentences:
             piece = text.text[start:end]
             if "?" not in piece and (_FACT.search(piece) or _YES_NO.search(piece)):
-                return [self._ann(index, "solution", (start, end), 2.5, "answers the customer's question")]
+                return [
+                    self._ann(
+                        index, "solution", (start, end), 2.5, "answers the customer's question"
+                    )
+                ]
         return []
 
-    def _generic_script(self, index: int, text: TurnText, ctx: CustomerContext,
-                        earlier: list[Annotation]) -> list[Annotation]:
+    def _generic_script(
+        self, index: int, text: TurnText, ctx: CustomerContext, earlier: list[Annotation]
+    ) -> list[Annotation]:
         """A reply that shares no words with an upset customer's message is a script."""
         if ctx.negative < 2 or any(a.label == "robotic_script" for a in earlier):
             return []
         mine = content_words(text.lower)
-        if len(mine) >= 6 and not (mine & ctx.last_words) and not any(
-            a.label in ("acknowledge_emotion", "apology", "validate", "solution", "paraphrase",
-                        "graceful_no", "blame", "dismissive", "bare_refusal", "condescension")
-            for a in earlier
+        if (
+            len(mine) >= 6
+            and not (mine & ctx.last_words)
+            and not any(
+                a.label
+                in (
+                    "acknowledge_emotion",
+                    "apology",
+                    "validate",
+                    "solution",
+                    "paraphrase",
+                    "graceful_no",
+                    "blame",
+                    "dismissive",
+                    "bare_refusal",
+                    "condescension",
+                )
+                for a in earlier
+            )
         ):
-            return [self._ann(index, "robotic_script", (0, len(text.text)), 2,
-                              "generic reply that ignores what the customer said", True)]
+            return [
+                self._ann(
+                    index,
+                    "robotic_script",
+                    (0, len(text.text)),
+                    2,
+                    "generic reply that ignores what the customer said",
+                    True,
+                )
+            ]
         return []
 
-
-    def _specific_detail(self, index: int, text: TurnText, ctx: CustomerContext) -> list[Annotation]:
+    def _specific_detail(
+        self, index: int, text: TurnText, ctx: CustomerContext
+    ) -> list[Annotation]:
         """Details of the customer's own message the reply takes up (a cue for scoring)."""
         best: tuple[int, Span, set[str]] = (0, (0, 0), set())
         for start, end in text.sentences:
@@ -295,8 +455,19 @@ class ContextBehaviourDetector:
         if not total:
             return []
         why = "takes up the customer's details: " + ", ".join(sorted(best[2])[:5])
-        return [Annotation(index, KIND_CUE, "specific_detail", best[1][0], best[1][1],
-                           confidence(total), self.qualified, why, total)]
+        return [
+            Annotation(
+                index,
+                KIND_CUE,
+                "specific_detail",
+                best[1][0],
+                best[1][1],
+                confidence(total),
+                self.qualified,
+                why,
+                total,
+            )
+        ]
 
 
 def _overlaps(a: Span, b: Span) -> bool:

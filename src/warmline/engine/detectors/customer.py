@@ -20,7 +20,7 @@ _ABUSE = [
     for p in (
         rf"\byou(?:'re| are| r|r)? (?:an? |such an? |a complete |a total |an absolute |so |just |actually |fucking |bloody )*{_INSULT}(?:\s+{_INSULT})?\b",
         rf"\byou {_INSULT}(?:\s+{_INSULT})?\b",
-        rf"\b(?:are you|r u) (?:actually |really |just )?(?:stupid|thick|dumb|an idiot|a moron|deaf|illiterate)\b",
+        r"\b(?:are you|r u) (?:actually |really |just )?(?:stupid|thick|dumb|an idiot|a moron|deaf|illiterate)\b",
         r"\b(?:f+u+c+k|screw|sod) (?:you|off)\b|\bshut (?:up|your mouth)\b|\bgo to hell\b",
         r"\bi(?:'ll| will| am going to|'m going to|'m gonna) (?:find|hunt|come for|come after|get|hurt|kill|deal with) you\b",
         r"\bfind (?:out )?where you (?:work|live)\b|\bwatch your back\b|\byou(?:'ll| will) regret\b",
@@ -62,8 +62,16 @@ class AbuseDetector:
             match = pattern.search(text)
             if match:
                 return [
-                    Annotation(index, KIND_ABUSIVE, "abusive", match.start(), match.end(), 0.9,
-                               f"{self.name}@v{self.version}", "insult or threat aimed at the agent")
+                    Annotation(
+                        index,
+                        KIND_ABUSIVE,
+                        "abusive",
+                        match.start(),
+                        match.end(),
+                        0.9,
+                        f"{self.name}@v{self.version}",
+                        "insult or threat aimed at the agent",
+                    )
                 ]
         return []
 
@@ -92,7 +100,14 @@ class FocusDetector:
             label = "feelings"
         score = 0.5 + min(0.45, abs(feelings - requests) * 0.1)
         return [
-            Annotation(index, KIND_FOCUS, label, 0, len(text.text), round(score, 3),
-                       f"{self.name}@v{self.version}",
-                       f"{requests} request cue(s), {feelings} feeling cue(s)")
+            Annotation(
+                index,
+                KIND_FOCUS,
+                label,
+                0,
+                len(text.text),
+                round(score, 3),
+                f"{self.name}@v{self.version}",
+                f"{requests} request cue(s), {feelings} feeling cue(s)",
+            )
         ]

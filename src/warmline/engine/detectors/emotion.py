@@ -20,7 +20,7 @@ _INTENSIFIER = re.compile(
     r"\b(so|really|very|extremely|absolutely|completely|totally|utterly|incredibly|beyond|literally)\b"
 )
 _SHOUT_LABELS = ("frustration", "anger")
-_HAPPY_EMOJI = re.compile("[\U0001F600-\U0001F60F\U0001F929\U0001F970\U0001F973\U0001F64C\u2764]")
+_HAPPY_EMOJI = re.compile("[\U0001f600-\U0001f60f\U0001f929\U0001f970\U0001f973\U0001f64c\u2764]")
 _PAST_FEELINGS = frozenset({"confusion", "anxiety", "frustration"})
 
 
@@ -52,7 +52,11 @@ def tally_emotions(text: TurnText, lexicon: Lexicon) -> dict[str, _Tally]:
         tally.hits.append(hit)
     shouted = text.shouted_words
     if shouted >= 2 or (shouted == 1 and text.word_count <= 6):
-        boost = {"frustration": 2.0, "anger": 1.5} if shouted < 3 else {"frustration": 2.5, "anger": 2.5}
+        boost = (
+            {"frustration": 2.0, "anger": 1.5}
+            if shouted < 3
+            else {"frustration": 2.5, "anger": 2.5}
+        )
         for label in _SHOUT_LABELS:
             tallies.setdefault(label, _Tally()).weight += boost[label]
     elif shouted == 1:
@@ -69,7 +73,11 @@ def _adjust_for_context(tallies: dict[str, _Tally], text: TurnText) -> None:
         del tallies["joy"]
         tallies.setdefault("disappointment", _Tally()).weight += joy.weight / 2
     thanks = tallies.get("gratitude")
-    if thanks is not None and negative < 2 and ("!!" in text.text or _HAPPY_EMOJI.search(text.text)):
+    if (
+        thanks is not None
+        and negative < 2
+        and ("!!" in text.text or _HAPPY_EMOJI.search(text.text))
+    ):
         tallies.setdefault("joy", _Tally()).weight += 2.0
     if thanks is not None and thanks.weight <= 2 and "?" in text.text and negative < 2:
         del tallies["gratitude"]
@@ -106,14 +114,24 @@ class EmotionLexiconDetector:
             best = max(best, score)
             if score < THRESHOLD:
                 continue
-            found.append(self._annotation(index, label, tally, score, amplified or intensified, text))
+            found.append(
+                self._annotation(index, label, tally, score, amplified or intensified, text)
+            )
         if not found:
             found = self._carried_over(doc, index)
         if not found:
             whole = (0, len(text.text))
             found.append(
-                Annotation(index, KIND_EMOTION, "neutral", *whole, round(1.0 - best / 2, 3),
-                           self.qualified, "no emotion cue", 1)
+                Annotation(
+                    index,
+                    KIND_EMOTION,
+                    "neutral",
+                    *whole,
+                    round(1.0 - best / 2, 3),
+                    self.qualified,
+                    "no emotion cue",
+                    1,
+                )
             )
         return found
 
@@ -124,8 +142,16 @@ class EmotionLexiconDetector:
             return []
         whole = (0, len(doc.texts[index].text))
         return [
-            Annotation(index, KIND_EMOTION, a.label, *whole, round(a.score * 0.8, 3), self.qualified,
-                       "carried over from the customer's previous turn", (a.value or 1) - 1)
+            Annotation(
+                index,
+                KIND_EMOTION,
+                a.label,
+                *whole,
+                round(a.score * 0.8, 3),
+                self.qualified,
+                "carried over from the customer's previous turn",
+                (a.value or 1) - 1,
+            )
             for a in doc.on(prev, KIND_EMOTION)
             if a.label in NEGATIVE_EMOTIONS and (a.value or 0) >= 2 and a.score * 0.8 >= THRESHOLD
         ]
@@ -142,5 +168,6 @@ class EmotionLexiconDetector:
         intensity = _intensity(tally.weight, amplified and label not in ("gratitude", "joy"))
         if label in ("gratitude", "joy"):
             intensity = _intensity(tally.weight + (1.0 if amplified else 0.0), False)
-        return Annotation(index, KIND_EMOTION, label, start, end, round(score, 3), self.qualified,
-                          why, intensity)
+        return Annotation(
+            index, KIND_EMOTION, label, start, end, round(score, 3), self.qualified, why, intensity
+        )

@@ -59,7 +59,16 @@ class MechanismDetector:
             best["emotional_reactions"] = (2, ann)
         qualified = f"{self.name}@v{self.version}"
         return [
-            Annotation(index, KIND_MECHANISM, mech, ann.start, ann.end, ann.score, qualified,
-                       f"from {ann.label}", level)
+            Annotation(
+                index,
+                KIND_MECHANISM,
+                mech,
+                ann.start,
+                ann.end,
+                ann.score,
+                qualified,
+                f"from {ann.label}",
+                level,
+            )
             for mech, (level, ann) in best.items()
         ]

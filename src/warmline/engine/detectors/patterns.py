@@ -20,8 +20,17 @@ from warmline.engine.text import TurnText
 MIN_WEIGHT = 2.0
 #: Labels whose evidence is best shown as the clause rather than the whole sentence.
 _CLAUSE_LABELS = frozenset(
-    {"acknowledge_emotion", "validate", "reassurance", "gratitude", "goodwill_gesture",
-     "condescension", "reflect_feeling", "ownership", "dismissive"}
+    {
+        "acknowledge_emotion",
+        "validate",
+        "reassurance",
+        "gratitude",
+        "goodwill_gesture",
+        "condescension",
+        "reflect_feeling",
+        "ownership",
+        "dismissive",
+    }
 )
 _BOT_ONLY = frozenset({"offer_human"})
 
@@ -68,7 +77,12 @@ class PatternBehaviourDetector:
         return found
 
     def _annotation(
-        self, index: int, label: str, sentence: tuple[int, int], hits: list[Hit], weight: float,
+        self,
+        index: int,
+        label: str,
+        sentence: tuple[int, int],
+        hits: list[Hit],
+        weight: float,
         text: TurnText,
     ) -> Annotation:
         strongest = max(hits, key=lambda h: h.weight)
