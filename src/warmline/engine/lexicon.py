@@ -51,13 +51,18 @@ class Lexicon:
 
     def __init__(self, cues: dict[str, tuple[Cue, ...]]) -> None:
         self.cues = cues
-        self._literals = tuple(
-            sorted({s for items in cues.values() for c in items for s in c.literals or ()})
-        )
+        ordered = [cue for items in cues.values() for cue in items]
+        self._always = tuple(i for i, cue in enumerate(ordered) if cue.literals is None)
+        by_literal: dict[str, list[int]] = {}
+        for i, cue in enumerate(ordered):
+            for literal in cue.literals or ():
+                by_literal.setdefault(literal, []).append(i)
+        self._ordered = tuple(ordered)
+        self._by_literal = {k: tuple(v) for k, v in by_literal.items()}
         self._automaton = ahocorasick.Automaton()
-        for literal in self._literals:
+        for literal in self._by_literal:
             self._automaton.add_word(literal, literal)
-        if self._literals:
+        if self._by_literal:
             self._automaton.make_automaton()
 
     @property
@@ -66,17 +71,23 @@ class Lexicon:
         return tuple(self.cues)
 
     def find(self, lower: str, labels: tuple[str, ...] | None = None) -> list[Hit]:
-        """All hits in *lower*, skipping negated ones ("not worried") where the cue allows."""
+        """All hits in *lower*, skipping negated ones ("not worried") where the cue allows.
+
+        Hits come in file order of their cues, whatever the text, so results are stable.
+        """
+        candidates = set(self._always)
+        if self._by_literal:
+            for _end, literal in self._automaton.iter(lower):
+                candidates.update(self._by_literal[literal])
         hits: list[Hit] = []
-        present = {s for _end, s in self._automaton.iter(lower)} if self._literals else set()
-        for label in labels or self.labels:
-            for cue in self.cues.get(label, ()):
-                if cue.literals is not None and cue.literals.isdisjoint(present):
+        for i in sorted(candidates):
+            cue = self._ordered[i]
+            if labels is not None and cue.label not in labels:
+                continue
+            for m in cue.pattern.finditer(lower):
+                if cue.negatable and _NEGATION.search(lower, max(0, m.start() - 24), m.start()):
                     continue
-                for m in cue.pattern.finditer(lower):
-                    if cue.negatable and _NEGATION.search(lower, max(0, m.start() - 24), m.start()):
-                        continue
-                    hits.append(Hit(label, m.start(), m.end(), cue.weight, cue.why))
+                hits.append(Hit(cue.label, m.start(), m.end(), cue.weight, cue.why))
         return hits
 
 

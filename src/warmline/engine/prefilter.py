@@ -32,13 +32,29 @@ def required_literals(pattern: str) -> Literals:
         found = _sequence(list(parsed))
     except (re.error, RecursionError, TypeError, ValueError):
         return None
-    if found is None or not found or any(len(s) < 2 for s in found):
+    if not found or not all(map(_useful, found)):
         return None
     return frozenset(found)
 
 
-def _quality(strings: frozenset[str]) -> tuple[int, int]:
-    return (min(len(s) for s in strings), -len(strings))
+# Strings so common in support text that requiring them filters almost nothing; a literal set
+# containing one is used only when nothing rarer is required.
+_COMMON = frozenset(
+    "you you're your the the  for no not to is it it's in on of and a an my me i i'm we we're "
+    "our can this that be do have has was are will with at so just".split()
+)
+
+
+def _useful(literal: str) -> bool:
+    """Two characters at least, or one rare character (an emoji, a star)."""
+    return len(literal) >= 2 or (len(literal) == 1 and not literal.isascii())
+
+
+def _quality(strings: frozenset[str]) -> tuple[bool, int, int]:
+    rare = not any(
+        s.strip(" .,'") in _COMMON or (s.isascii() and len(s.strip()) < 3) for s in strings
+    )
+    return (rare, min(len(s) for s in strings), -len(strings))
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> Literals:
@@ -57,7 +73,7 @@ def _sequence(items: list[tuple[Any, Any]]) -> Literals:
             candidates.append(req)
     if run:
         candidates.append(frozenset({"".join(run)}))
-    candidates = [c for c in candidates if len(c) <= _MAX_STRINGS and min(map(len, c)) >= 2]
+    candidates = [c for c in candidates if len(c) <= _MAX_STRINGS and all(map(_useful, c))]
     return max(candidates, key=_quality) if candidates else None
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from warmline.engine.errors import RegistryError
 from warmline.engine.model import Annotation, Conversation, Speaker
 from warmline.engine.text import TurnText
 
 ENTRY_POINT_GROUP = "warmline.detectors"
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Document:
     conversation: Conversation
     texts: tuple[TurnText, ...]
     annotations: list[list[Annotation]] = field(default_factory=list)
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, conversation: Conversation) -> Document:
@@ -43,6 +45,13 @@ class Document:
         """Annotations on turn *turn*, optionally only those of one kind."""
         found = self.annotations[turn]
         return found if kind is None else [a for a in found if a.kind == kind]
+
+    def cached(self, key: str, turn: int, compute: Callable[[], T]) -> T:
+        """Compute a per-turn value once per document (shared preprocessing between detectors)."""
+        slot = (key, turn)
+        if slot not in self.memo:
+            self.memo[slot] = compute()
+        return cast(T, self.memo[slot])
 
     def previous(self, turn: int, speaker: Speaker) -> int | None:
         """Index of the nearest turn before *turn* by *speaker*, or None."""

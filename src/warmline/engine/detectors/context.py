@@ -76,14 +76,18 @@ class CustomerContext:
 
 
 def customer_context(doc: Document, index: int, lexicon: Lexicon | None = None) -> CustomerContext:
-    """Summarise the customer side before staff turn *index*."""
+    """Summarise the customer side before staff turn *index* (cached per customer turn)."""
     last = doc.previous(index, Speaker.CUSTOMER)
+    if last is None:
+        return CustomerContext(0, 0, "neutral", "solution", False, frozenset(), frozenset())
+    return doc.cached("customer_context", last, lambda: _summarise(doc, last, lexicon))
+
+
+def _summarise(doc: Document, last: int, lexicon: Lexicon | None) -> CustomerContext:
     words: set[str] = set()
-    for i in range(index):
+    for i in range(last + 1):
         if doc.conversation.turns[i].speaker is Speaker.CUSTOMER:
             words |= content_words(doc.texts[i].lower)
-    if last is None:
-        return CustomerContext(0, 0, "neutral", "solution", False, frozenset(words), frozenset())
     emotions = sorted(doc.on(last, KIND_EMOTION), key=lambda a: -a.score)
     focus = next((a.label for a in doc.on(last, KIND_FOCUS)), "solution")
     return CustomerContext(
