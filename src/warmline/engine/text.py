@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -101,9 +102,10 @@ class TurnText:
 
 
 def _containing(spans: tuple[Span, ...], offset: int) -> Span | None:
-    for start, end in spans:
-        if start <= offset < end:
-            return (start, end)
+    """The span containing *offset*, by binary search (spans are sorted and disjoint)."""
+    i = bisect_right(spans, (offset, len(spans) and spans[-1][1] + 1)) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
     return None
 
 
