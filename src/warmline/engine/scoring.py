@@ -229,7 +229,13 @@ class Scorer:
             missed.append(
                 ScoreItem("offer_human", -pen["offer_human"], "the customer asked for a person")
             )
-        if state is not None and state.focus == "solution" and not _ACTION_OK & best.keys():
+        closing = state is not None and any(e.label in POSITIVE_EMOTIONS for e in state.emotions)
+        if (
+            state is not None
+            and state.focus == "solution"
+            and not closing
+            and not _ACTION_OK & best.keys()
+        ):
             missed.append(ScoreItem("solution", -pen["solution"], "no answer or next step"))
         worried = state is not None and any(
             e.label == "anxiety" and e.intensity >= 2 for e in state.emotions
