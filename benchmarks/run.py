@@ -27,6 +27,14 @@ from public import epitome, esconv, goemotions  # noqa: E402
 from warmline.engine.pipeline import Analyzer  # noqa: E402
 
 DATA = Path(os.environ.get("WARMLINE_DATA", HERE.parent.parent / "shared" / "data"))
+CS_SETS = (
+    ("cs_cases dev (shared; the engine was developed on it)", DATA / "cs_cases" / "dev.jsonl"),
+    (
+        "holdout.jsonl (project-written; used as a second development set)",
+        HERE / "data" / "holdout.jsonl",
+    ),
+    ("test.jsonl (project-written; untouched: nobody tunes on it)", HERE / "data" / "test.jsonl"),
+)
 TARGETS = {
     "pair_accuracy": 0.85,
     "behaviour_micro_f1": 0.60,
@@ -141,13 +149,7 @@ def main() -> int:
     results: dict[str, float] = {}
     print(f"Warmline benchmarks — data: {DATA}")
     if "cs" in only:
-        for name, path in (
-            ("cs_cases dev (shared, labelled for this project)", DATA / "cs_cases" / "dev.jsonl"),
-            (
-                "Warmline held-out set (benchmarks/data/holdout.jsonl)",
-                HERE / "data" / "holdout.jsonl",
-            ),
-        ):
+        for name, path in CS_SETS:
             if path.exists():
                 res = evaluate(path, analyzer)
                 print_cs(name, res)

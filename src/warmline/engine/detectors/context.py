@@ -34,7 +34,10 @@ _QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 _PARAPHRASE_START = re.compile(
-    r"^(?:so,? (?:you|your|it|the|there|about|order|that|if)|to (?:confirm|recap|check|summari[sz]e)|"
+    r"^(?:(?:ok(?:ay)?|right|alright),? so|so,? (?:you|your|it|the|there|about|order|that|if|to|just|what)|"
+    r"to (?:confirm|recap|check|summari[sz]e|make sure i)|just so i (?:understand|have|know)|"
+    r"let me (?:make sure|check) i(?:'ve| have)? (?:got|understood|understand)|you(?:'re| are) saying|"
+    r"what you(?:'re| are) (?:telling|saying)|as i understand(?: it)?|if i understand(?: (?:correctly|right|you))?|"
     r"just to (?:check|confirm|make sure)|if i(?:'ve| have) (?:understood|got)|let me (?:check|make sure) i|"
     r"i can see (?:that )?(?:you|your)|(?:it )?sounds like (?:you|your)|what i'm hearing|"
     r"from what you(?:'ve| have) (?:said|told)|you(?:'ve| have) (?:been|had|tried|got|restarted))",
@@ -268,7 +271,7 @@ class ContextBehaviourDetector:
         upset = ctx.negative >= 2 or ctx.abusive
         # Signing off on an upset customer, or asking "anything else?" right after a bare no or
         # a brush-off, rushes them out; asking it after real help checks resolution.
-        if close_off and (upset or harmed) and not helped:
+        if close_off and (upset or (harmed and not helped)):
             return [
                 self._ann(
                     index,
