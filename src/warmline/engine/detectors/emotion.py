@@ -15,6 +15,8 @@ from warmline.engine.text import TurnText
 
 #: An emotion is reported when its score reaches this; see ``_score``.
 THRESHOLD = 0.5
+INTENSITY_CLEAR = 2.5
+INTENSITY_STRONG = 5.0
 _EXCLAIM = re.compile(r"!{2,}|\?!|!\?")
 _INTENSIFIER = re.compile(
     r"\b(so|really|very|extremely|absolutely|completely|totally|utterly|incredibly|beyond|literally)\b"
@@ -36,7 +38,7 @@ def _score(weight: float) -> float:
 
 
 def _intensity(weight: float, amplified: bool) -> int:
-    level = 3 if weight >= 5 else 2 if weight >= 2.5 else 1
+    level = 3 if weight >= INTENSITY_STRONG else 2 if weight >= INTENSITY_CLEAR else 1
     return min(3, level + (1 if amplified else 0))
 
 

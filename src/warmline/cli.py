@@ -1,0 +1,213 @@
+"""The ``warmline`` command line: each command wraps a library function and only formats.
+
+``warmline analyze`` streams reader records through :func:`warmline.batch.analyze_records`
+and writes one JSON line (or one report block) per input record as soon as it is ready, so
+nothing already written is lost if the run dies later. Exit status: 0 when every record was
+analysed, 1 when any record failed, 2 for usage errors (click's convention).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+import click
+from tqdm import tqdm
+
+from warmline import __version__
+from warmline.batch import Outcome, analyze_records
+from warmline.demo import demo
+from warmline.engine.pipeline import Analyzer
+from warmline.formats import (
+    FORMATS,
+    Record,
+    RoleMappingError,
+    UnsupportedFormatError,
+    parse_role_mapping,
+    read_conversations,
+)
+from warmline.report import Style, Summary, render_conversation, render_error
+
+
+class UsageFailure(click.ClickException):
+    """A whole-run problem the user must fix (unreadable source, unknown format): exit 2."""
+
+    exit_code = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="warmline")
+def main() -> None:
+    """Warmline: an offline empathy coach for customer-service conversations."""
+
+
+@main.command()
+@click.argument("source", metavar="INPUT", type=click.Path(exists=True, allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="OUTPUT",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write; - is stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Input format (default: from the file extension).",
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="NAME=ROLE",
+    help="Map a transcript speaker to customer, agent or bot (repeatable).",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first bad record.")
+@click.option("--explain", is_flag=True, help="Add score breakdown and trajectory to each line.")
+@click.option("--report", is_flag=True, help="Print a readable report instead of JSON lines.")
+def analyze(
+    source: str,
+    output: str,
+    fmt: str | None,
+    roles: tuple[str, ...],
+    strict: bool,
+    explain: bool,
+    report: bool,
+) -> None:
+    """Analyse the conversations in INPUT (- for stdin) and write one result per conversation."""
+    try:
+        role_map = parse_role_mapping(list(roles))
+    except RoleMappingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--role") from None
+    try:
+        records = read_conversations(source, format=fmt, roles=role_map)
+    except (UnsupportedFormatError, RoleMappingError) as exc:
+        raise UsageFailure(str(exc)) from None
+    name = "<stdin>" if source == "-" else source
+    with _open_output(output) as out:
+        outcomes = analyze_records(
+            _guarded(records), Analyzer(), explain=explain, strict=strict, source=name
+        )
+        counts = _emit(outcomes, out, report=report)
+    _finish(*counts, strict=strict)
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Analyse the bundled example conversations and print the report."""
+    with _open_output("-") as out:
+        counts = _emit(demo(), out, report=True)
+    _finish(*counts, strict=False)
+
+
+def _guarded(records: Iterable[Record]) -> Iterator[Record]:
+    """Pass records through; a whole-source failure met while reading is a usage error."""
+    try:
+        yield from records
+    except UnsupportedFormatError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+@contextmanager
+def _open_output(output: str) -> Iterator[IO[bytes]]:
+    if output == "-":
+        yield sys.stdout.buffer
+        return
+    try:
+        handle = open(output, "wb")  # noqa: SIM115 - closed below, after a partial run too
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {output}: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+def _emit(outcomes: Iterable[Outcome], out: IO[bytes], *, report: bool) -> tuple[int, int]:
+    """Write each outcome as it comes, errors also to stderr; return (records, failed)."""
+    style = Style(color=_wants_color(out))
+    summary = Summary()
+    total = failed = 0
+    bar = tqdm(
+        desc="analysing",
+        unit=" conv",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )
+    try:
+        for outcome in outcomes:
+            total += 1
+            bar.update()
+            if outcome.error is not None:
+                failed += 1
+                tqdm.write(f"warmline: {outcome.error}", file=sys.stderr)
+            if report:
+                _write(out, _report_block(outcome, summary, style) + "\n\n")
+            else:
+                _write(out, _json_line(outcome.record))
+        if report:
+            _write(out, summary.render(style=style) + "\n")
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(1) from None
+    finally:
+        bar.close()
+    return total, failed
+
+
+def _report_block(outcome: Outcome, summary: Summary, style: Style) -> str:
+    if outcome.analysis is not None:
+        summary.add(outcome.analysis)
+        return render_conversation(outcome.analysis, style=style)
+    summary.add_error()
+    error = outcome.record["error"]
+    return render_error(outcome.record["id"], error["line"], error["message"], style=style)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    try:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate that slipped through: escape everything
+        line = json.dumps(record, separators=(",", ":"))
+    return line + "\n"
+
+
+def _write(out: IO[bytes], text: str) -> None:
+    out.write(text.encode("utf-8", errors="replace"))
+    out.flush()
+
+
+def _wants_color(out: IO[bytes]) -> bool:
+    return out.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _silence_stdout() -> None:
+    # The reader went away (`warmline analyze big.jsonl | head`): stop quietly, and point
+    # stdout at /dev/null so the interpreter's final flush does not complain again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _finish(total: int, failed: int, *, strict: bool) -> None:
+    """Exit 1 after saying so when any record failed; 0 otherwise."""
+    if not failed:
+        return
+    if strict:
+        what = "stopped at the first bad record (--strict)"
+    else:
+        what = f"{failed} of {total} record{'s' if total != 1 else ''} could not be analysed"
+    click.echo(f"warmline: {what}; see the messages above", err=True)
+    raise SystemExit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name="warmline")
