@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from warmline.engine.model import Turn
+from warmline.engine.words import content_words
 
 Span = tuple[int, int]
 
@@ -81,6 +82,11 @@ class TurnText:
     def tokens(self) -> tuple[str, ...]:
         """Lower-cased word tokens."""
         return tuple(m.group(0) for m in _TOKEN.finditer(self.lower))
+
+    @cached_property
+    def content_words(self) -> frozenset[str]:
+        """The meaningful lower-cased words of the whole turn (see :mod:`warmline.engine.words`)."""
+        return frozenset(content_words(self.lower))
 
     @cached_property
     def word_count(self) -> int:

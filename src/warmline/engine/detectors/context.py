@@ -90,7 +90,7 @@ def _summarise(doc: Document, last: int, lexicon: Lexicon | None) -> CustomerCon
     words: set[str] = set()
     for i in range(last + 1):
         if doc.conversation.turns[i].speaker is Speaker.CUSTOMER:
-            words |= content_words(doc.texts[i].lower)
+            words |= doc.texts[i].content_words
     emotions = sorted(doc.on(last, KIND_EMOTION), key=lambda a: -a.score)
     focus = next((a.label for a in doc.on(last, KIND_FOCUS)), "solution")
     return CustomerContext(
@@ -102,7 +102,7 @@ def _summarise(doc: Document, last: int, lexicon: Lexicon | None) -> CustomerCon
         focus=focus,
         abusive=bool(doc.on(last, KIND_ABUSIVE)),
         words=frozenset(words),
-        last_words=frozenset(content_words(doc.texts[last].lower)),
+        last_words=doc.texts[last].content_words,
         asked=bool(_ASKS.search(doc.texts[last].text)),
         problem=bool(lexicon and lexicon.find(doc.texts[last].lower, ("problem",))),
     )
@@ -416,7 +416,7 @@ class ContextBehaviourDetector:
         """A reply that shares no words with an upset customer's message is a script."""
         if ctx.negative < 2 or any(a.label == "robotic_script" for a in earlier):
             return []
-        mine = content_words(text.lower)
+        mine = text.content_words
         if (
             len(mine) >= 6
             and not (mine & ctx.last_words)
@@ -458,7 +458,7 @@ class ContextBehaviourDetector:
             shared = content_words(text.lower[start:end]) & ctx.words
             if len(shared) > best[0]:
                 best = (len(shared), (start, end), shared)
-        total = len(content_words(text.lower) & ctx.words)
+        total = len(text.content_words & ctx.words)
         if not total:
             return []
         why = "takes up the customer's details: " + ", ".join(sorted(best[2])[:5])

@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable
 
 from warmline.engine.labels import KIND_ABUSIVE, KIND_EMOTION, KIND_FOCUS, NEGATIVE_EMOTIONS
+from warmline.engine.lexicon import Lexicon, load_lexicon
 from warmline.engine.model import Annotation, Speaker
+from warmline.engine.prefilter import required_literals
 from warmline.engine.registry import Document
 
 _INSULT = (
@@ -16,12 +18,12 @@ _INSULT = (
 )
 # Insults and threats aimed at the person answering, not at the company or the situation.
 _ABUSE = [
-    re.compile(p, re.IGNORECASE)
+    (re.compile(p, re.IGNORECASE), required_literals(p))
     for p in (
         rf"\byou(?:'re| are| r|r)? (?:an? |such an? |a complete |a total |an absolute |so |just |actually |fucking |bloody )*{_INSULT}(?:\s+{_INSULT})?\b",
         rf"\byou {_INSULT}(?:\s+{_INSULT})?\b",
         r"\b(?:are you|r u) (?:actually |really |just )?(?:stupid|thick|dumb|an idiot|a moron|deaf|illiterate)\b",
-        r"\b(?:f+u+c+k|screw|sod) (?:you|off)\b|\bshut (?:up|your mouth)\b|\bgo to hell\b",
+        r"\b(?:fuck|screw|sod) (?:you|off)\b|\bshut (?:up|your mouth)\b|\bgo to hell\b",
         r"\bi(?:'ll| will| am going to|'m going to|'m gonna) (?:find|hunt|come for|come after|get|hurt|kill|deal with) you\b",
         r"\bfind (?:out )?where you (?:work|live)\b|\bwatch your back\b|\byou(?:'ll| will) regret\b",
         r"\bhope you (?:get fired|lose your job|die|get sacked|rot)\b|\bget you (?:fired|sacked)\b",
@@ -29,20 +31,6 @@ _ABUSE = [
         r"\bwhat kind of (?:idiot|moron|clown)\b|\bhow (?:thick|stupid|dumb) (?:are|can) you\b",
     )
 ]
-
-_REQUEST = re.compile(
-    r"\?|\b(?:can|could|would|will) (?:you|someone|u|i)\b|\bplease\b|\bpls\b|\bi (?:need|want|would like|'d like)\b|"
-    r"\b(?:how|when|where|what|which|who|is there|do you|does it|is it)\b|"
-    r"\b(?:refund|cancel|fix|send|change|replace|reset|close|escalate|confirm|check|sort)\b|"
-    r"^\s*(?:yes|no|ok|okay|sure)\b.{0,40}$|\b(?:that's all|that's everything|nothing else)\b",
-    re.IGNORECASE,
-)
-_FEELING = re.compile(
-    r"\bi (?:feel|felt|am so|was so|'m so|'m really|was really|honestly|just can't|can't believe|cried|"
-    r"was dreading|appreciate)\b|\b(?:it meant|means a lot|made my|made our|thank you for|"
-    r"you're amazing|you're a|unbelievable|what was the point|great\.|lovely\.|thanks i guess)\b|#",
-    re.IGNORECASE,
-)
 
 
 class AbuseDetector:
@@ -58,7 +46,10 @@ class AbuseDetector:
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one ``abusive`` annotation on the first abusive phrase, if any."""
         text = doc.texts[index].text
-        for pattern in _ABUSE:
+        lower = doc.texts[index].lower
+        for pattern, literals in _ABUSE:
+            if literals is not None and not any(s in lower for s in literals):
+                continue
             match = pattern.search(text)
             if match:
                 return [
@@ -86,12 +77,16 @@ class FocusDetector:
     requires = (KIND_EMOTION,)
     speakers = frozenset({Speaker.CUSTOMER})
 
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or load_lexicon("focus_cues.yaml")
+
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one ``focus`` annotation over the whole turn."""
         text = doc.texts[index]
         emotions = doc.on(index, KIND_EMOTION)
-        requests = len(_REQUEST.findall(text.text))
-        feelings = len(_FEELING.findall(text.text))
+        hits = self.lexicon.find(text.lower)
+        requests = sum(1 for h in hits if h.label == "request") + text.text.count("?")
+        feelings = sum(1 for h in hits if h.label == "feeling")
         strong = max((a.value or 0 for a in emotions if a.label in NEGATIVE_EMOTIONS), default=0)
         positive = any(a.label in ("gratitude", "joy") and (a.value or 0) >= 2 for a in emotions)
         feelings += strong // 2 + (2 if positive else 0)
