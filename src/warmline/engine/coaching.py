@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
-
-import yaml
 
 from warmline.engine.content import (
     REWRITES_FILE,
@@ -29,7 +26,7 @@ from warmline.engine.content import (
     parse_rules,
     parse_statements,
 )
-from warmline.engine.errors import ConfigError
+from warmline.engine.datafiles import package_data, read_yaml
 from warmline.engine.labels import ANTI_PATTERNS, EMOTIONS, FOCUS_VALUES, KIND_ANTI_PATTERN
 from warmline.engine.model import Annotation, Speaker
 from warmline.engine.results import CustomerState, Tip
@@ -222,16 +219,6 @@ def _tip_entry(r: Reader, section: str, label: str, value: Any) -> TipEntry:
     )
 
 
-def read_yaml(directory: Traversable | Path, name: str) -> Any:
-    """Parse one YAML file of a content directory."""
-    try:
-        return yaml.safe_load(directory.joinpath(name).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: cannot be read ({exc}); check the content directory") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: not valid YAML: {exc}") from None
-
-
 def check_references(rules: RewriteRules, library: StatementLibrary) -> None:
     """Every statement group the rewrite rules draw from must exist in the library."""
     wanted = [(f"additions.{k}.group", a.group) for k, a in rules.additions.items()]
@@ -247,9 +234,7 @@ def _load(directory: Path | None) -> tuple[dict[str, TipEntry], int, Rewriter]:
     # Imported here: the rewriter uses this module's text helpers (a cycle at import time).
     from warmline.engine.rewrite import Rewriter
 
-    where: Traversable | Path = (
-        files("warmline.engine") / "data" if directory is None else directory
-    )
+    where: Traversable | Path = package_data() if directory is None else directory
     tips, max_tips = parse_tips(read_yaml(where, TIPS_FILE))
     rules = parse_rules(read_yaml(where, REWRITES_FILE))
     topics = frozenset(name for name, _ in rules.topics)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import ahocorasick
-import yaml
 
+from warmline.engine.datafiles import package_data, read_yaml
 from warmline.engine.errors import ConfigError
 from warmline.engine.prefilter import required_literals
 
@@ -94,11 +93,7 @@ class Lexicon:
 @cache
 def load_lexicon(resource: str) -> Lexicon:
     """Load and compile ``warmline/engine/data/<resource>`` (cached per process)."""
-    path = files("warmline.engine") / "data" / resource
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read lexicon {resource}: {exc}") from exc
+    raw = read_yaml(package_data(), resource)
     if not isinstance(raw, dict):
         raise ConfigError(f"{resource}: expected a mapping of label -> list of cues")
     return Lexicon(

@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
+from warmline.engine.datafiles import package_data, read_yaml
 from warmline.engine.errors import ConfigError
 from warmline.engine.labels import (
     KIND_ANTI_PATTERN,
@@ -58,10 +56,7 @@ class TurnScoring:
 @cache
 def load_weights(resource: str = "scoring.yaml") -> dict[str, Any]:
     """Read the scoring weights from the package data (cached per process)."""
-    try:
-        raw = yaml.safe_load((files("warmline.engine") / "data" / resource).read_text("utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read scoring weights {resource}: {exc}") from exc
+    raw = read_yaml(package_data(), resource)
     required = {
         "base",
         "emotional",
