@@ -8,11 +8,12 @@ every format obeys the same rules (turn length, NUL bytes, turn count).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 from warmline.engine.errors import InvalidConversationError
 from warmline.engine.model import conversation_from_dict
+from warmline.formats.lines import decode, read_bounded, too_big_message
 from warmline.formats.records import InputError, Record
 
 _TURN_WHERE = re.compile(r"turns\[(\d+)\]")
@@ -31,3 +32,18 @@ def assemble(data: dict[str, Any], *, turn_lines: Sequence[int], source: str) ->
             line = turn_lines[index] if index < len(turn_lines) else line
             message = f"turn {index + 1}: {message.removeprefix(f'{exc.where}: ')}"
         return InputError(line=line, id=str(data.get("id")) or None, message=message, source=source)
+
+
+def read_whole_file(
+    stream: BinaryIO, *, source: str, conversation_id: str, parse: Callable[[str], Record]
+) -> Iterator[Record]:
+    """Read a one-conversation file (bounded, strict UTF-8) and yield what *parse* makes of it."""
+    data = read_bounded(stream)
+    if data is None:
+        yield InputError(None, conversation_id, too_big_message(), source)
+        return
+    decoded = decode(data)
+    if decoded.problem is not None:
+        yield InputError(decoded.line, conversation_id, decoded.problem, source)
+        return
+    yield parse(decoded.text)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from warmline.engine.model import Speaker
-from warmline.formats.assemble import assemble
-from warmline.formats.lines import decode, read_bounded, too_big_message
+from warmline.formats.assemble import assemble, read_whole_file
 from warmline.formats.records import InputError, Record
 from warmline.formats.roles import RoleMap, match_prefix, resolve_speaker, unknown_speaker_message
 
@@ -53,15 +52,14 @@ def read_captions(
     stream: BinaryIO, *, source: str, conversation_id: str, roles: RoleMap
 ) -> Iterator[Record]:
     """Yield the one record of a WebVTT or SRT file."""
-    data = read_bounded(stream)
-    if data is None:
-        yield InputError(None, conversation_id, too_big_message(), source)
-        return
-    decoded = decode(data)
-    if decoded.problem is not None:
-        yield InputError(decoded.line, conversation_id, decoded.problem, source)
-        return
-    yield parse_captions(decoded.text, source=source, conversation_id=conversation_id, roles=roles)
+    yield from read_whole_file(
+        stream,
+        source=source,
+        conversation_id=conversation_id,
+        parse=lambda text: parse_captions(
+            text, source=source, conversation_id=conversation_id, roles=roles
+        ),
+    )
 
 
 def parse_captions(text: str, *, source: str, conversation_id: str, roles: RoleMap) -> Record:

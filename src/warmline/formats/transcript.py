@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from warmline.formats.assemble import assemble
-from warmline.formats.lines import decode, read_bounded, too_big_message
+from warmline.formats.assemble import assemble, read_whole_file
 from warmline.formats.records import InputError, Record
 from warmline.formats.roles import RoleMap, match_prefix, unknown_speaker_message
 
@@ -33,16 +32,13 @@ def read_transcript(
     stream: BinaryIO, *, source: str, conversation_id: str, roles: RoleMap
 ) -> Iterator[Record]:
     """Yield the one record of a plain-text transcript."""
-    data = read_bounded(stream)
-    if data is None:
-        yield InputError(None, conversation_id, too_big_message(), source)
-        return
-    decoded = decode(data)
-    if decoded.problem is not None:
-        yield InputError(decoded.line, conversation_id, decoded.problem, source)
-        return
-    yield parse_transcript(
-        decoded.text, source=source, conversation_id=conversation_id, roles=roles
+    yield from read_whole_file(
+        stream,
+        source=source,
+        conversation_id=conversation_id,
+        parse=lambda text: parse_transcript(
+            text, source=source, conversation_id=conversation_id, roles=roles
+        ),
     )
 
 

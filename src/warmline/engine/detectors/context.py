@@ -163,18 +163,8 @@ class ContextBehaviourDetector:
         spans = [s for (label, s) in cues if label == "boundary"]
         if not spans or not ctx.abusive:
             return []
-        return [
-            Annotation(
-                index,
-                KIND_CUE,
-                "boundary",
-                spans[0][0],
-                spans[0][1],
-                0.85,
-                self.qualified,
-                "sets a respectful boundary with an abusive customer",
-            )
-        ]
+        why = "sets a respectful boundary with an abusive customer"
+        return [self._cue(index, "boundary", spans[0], 0.85, why)]
 
     def _ann(
         self, index: int, label: str, span: Span, weight: float, why: str, anti: bool = False
@@ -182,6 +172,14 @@ class ContextBehaviourDetector:
         kind = KIND_ANTI_PATTERN if anti else KIND_BEHAVIOUR
         return Annotation(
             index, kind, label, span[0], span[1], confidence(weight), self.qualified, why
+        )
+
+    def _cue(
+        self, index: int, label: str, span: Span, score: float, why: str, value: int | None = None
+    ) -> Annotation:
+        """A cue for the scorer (not a behaviour): it carries evidence but is not listed."""
+        return Annotation(
+            index, KIND_CUE, label, span[0], span[1], score, self.qualified, why, value
         )
 
     def _apologies(
@@ -462,19 +460,7 @@ class ContextBehaviourDetector:
         if not total:
             return []
         why = "takes up the customer's details: " + ", ".join(sorted(best[2])[:5])
-        return [
-            Annotation(
-                index,
-                KIND_CUE,
-                "specific_detail",
-                best[1][0],
-                best[1][1],
-                confidence(total),
-                self.qualified,
-                why,
-                total,
-            )
-        ]
+        return [self._cue(index, "specific_detail", best[1], confidence(total), why, total)]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
