@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench models clean
 
 venv: $(STAMP)
 
@@ -30,11 +30,17 @@ test: venv
 	$(MAKE) --no-print-directory lint
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+
+# Refit the learned emotion head from the labelled data beside the checkout (../shared/data);
+# deterministic: the same data gives the same src/warmline/engine/data/emotion_head.yaml.
+models: venv
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,train]'
+	$(BIN)/python tools/train_emotion_head.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,4 +1,10 @@
-"""Customer emotions from a cue lexicon, with intensity from cue strength and amplifiers."""
+"""Customer emotions from a cue lexicon, with intensity from cue strength and amplifiers.
+
+``emotion.lexicon.v1`` thresholds the cue weights directly. ``emotion.lexicon.v2`` (the
+default) feeds the same tallies, of this turn and of the customer's previous turn, to a small
+learned head (one logistic regression per emotion, ``data/emotion_head.yaml``, rebuilt by
+``make models``) that knows which emotions travel together and what a terse follow-up inherits.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,10 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
+from warmline.engine.datafiles import package_data, read_yaml
+from warmline.engine.errors import ConfigError
 from warmline.engine.labels import EMOTIONS, KIND_EMOTION, NEGATIVE_EMOTIONS
 from warmline.engine.lexicon import Hit, Lexicon, load_lexicon
 from warmline.engine.model import Annotation, Speaker
@@ -23,6 +32,8 @@ _INTENSIFIER = re.compile(
 )
 _SHOUT_LABELS = ("frustration", "anger")
 _HAPPY_EMOJI = re.compile("[\U0001f600-\U0001f60f\U0001f929\U0001f970\U0001f973\U0001f64c\u2764]")
+# Joy and thanks are never inferred from punctuation or from an earlier turn alone.
+_NEEDS_OWN_CUE = frozenset({"joy", "gratitude"})
 _PAST_FEELINGS = frozenset({"confusion", "anxiety", "frustration"})
 
 
@@ -89,6 +100,74 @@ def _adjust_for_context(tallies: dict[str, _Tally], text: TurnText) -> None:
             del tallies[label]
 
 
+_CUE_LABELS = tuple(e for e in EMOTIONS if e != "neutral")
+#: The inputs of the learned head, in order.
+HEAD_FEATURES: tuple[str, ...] = (
+    *_CUE_LABELS,
+    *(f"previous_{e}" for e in _CUE_LABELS),
+    "shouted_words",
+    "exclamation_marks",
+    "question_marks",
+    "log_words",
+    "has_previous",
+)
+
+
+def turn_tallies(doc: Document, index: int, lexicon: Lexicon | None = None) -> dict[str, _Tally]:
+    """The emotion tallies of one turn, computed once per document."""
+    lex = lexicon or load_lexicon("emotion_cues.yaml")
+    return doc.cached("emotion_tallies", index, lambda: tally_emotions(doc.texts[index], lex))
+
+
+def head_features(doc: Document, index: int, lexicon: Lexicon | None = None) -> list[float]:
+    """The learned head's input for customer turn *index* (see :data:`HEAD_FEATURES`)."""
+    text = doc.texts[index]
+    own = turn_tallies(doc, index, lexicon)
+    prev_index = doc.previous(index, Speaker.CUSTOMER)
+    prev = turn_tallies(doc, prev_index, lexicon) if prev_index is not None else {}
+    return [
+        *(own[e].weight if e in own else 0.0 for e in _CUE_LABELS),
+        *(prev[e].weight if e in prev else 0.0 for e in _CUE_LABELS),
+        float(text.shouted_words),
+        float(text.text.count("!")),
+        float(text.text.count("?")),
+        math.log1p(text.word_count),
+        1.0 if prev_index is not None else 0.0,
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class EmotionHead:
+    """Per-emotion logistic regressions over :data:`HEAD_FEATURES`."""
+
+    threshold: float
+    weights: dict[str, tuple[float, tuple[float, ...]]]
+
+    def probabilities(self, features: list[float]) -> dict[str, float]:
+        """Probability of each emotion (neutral excluded) given the features."""
+        out = {}
+        for label, (intercept, weights) in self.weights.items():
+            z = intercept + sum(w * f for w, f in zip(weights, features, strict=True))
+            out[label] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
+
+
+@cache
+def load_head(resource: str = "emotion_head.yaml") -> EmotionHead:
+    """Load the learned head shipped in the package (cached per process)."""
+    raw = read_yaml(package_data(), resource)
+    try:
+        if list(raw["features"]) != list(HEAD_FEATURES):
+            raise ConfigError(f"{resource}: features differ from the code's; run make models")
+        weights = {
+            str(label): (float(v["intercept"]), tuple(float(w) for w in v["weights"]))
+            for label, v in raw["labels"].items()
+        }
+        return EmotionHead(float(raw["threshold"]), weights)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{resource}: malformed emotion head ({exc}); run make models") from exc
+
+
 class EmotionLexiconDetector:
     """Finds the emotions of a customer turn with the cues in ``emotion_cues.yaml``."""
 
@@ -106,7 +185,7 @@ class EmotionLexiconDetector:
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per emotion present, or a single ``neutral``."""
         text = doc.texts[index]
-        tallies = tally_emotions(text, self.lexicon)
+        tallies = turn_tallies(doc, index, self.lexicon)
         amplified = bool(_EXCLAIM.search(text.text)) or text.shouted_words >= 2
         intensified = bool(_INTENSIFIER.search(text.lower))
         found: list[Annotation] = []
@@ -166,10 +245,49 @@ class EmotionLexiconDetector:
             start, end = text.clause_at(strongest.start)
             why = "; ".join(dict.fromkeys(h.why for h in tally.hits))
         else:
-            start, end, why = 0, len(text.text), "capitals"
+            start, end, why = 0, len(text.text), "capitals, punctuation or the previous turn"
         intensity = _intensity(tally.weight, amplified and label not in ("gratitude", "joy"))
         if label in ("gratitude", "joy"):
             intensity = _intensity(tally.weight + (1.0 if amplified else 0.0), False)
         return Annotation(
             index, KIND_EMOTION, label, start, end, round(score, 3), self.qualified, why, intensity
         )
+
+
+class EmotionHeadDetector(EmotionLexiconDetector):
+    """The lexicon's tallies read by the learned head (``data/emotion_head.yaml``)."""
+
+    version = 2
+
+    def __init__(self, lexicon: Lexicon | None = None, head: EmotionHead | None = None) -> None:
+        super().__init__(lexicon)
+        self.head = head or load_head()
+
+    def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
+        """Return one annotation per emotion the head puts over its threshold, else ``neutral``."""
+        text = doc.texts[index]
+        tallies = turn_tallies(doc, index, self.lexicon)
+        probs = self.head.probabilities(head_features(doc, index, self.lexicon))
+        amplified = bool(_EXCLAIM.search(text.text)) or text.shouted_words >= 2
+        amplified = amplified or bool(_INTENSIFIER.search(text.lower))
+        found = [
+            self._annotation(index, label, tallies.get(label, _Tally()), p, amplified, text)
+            for label, p in sorted(probs.items(), key=lambda kv: -kv[1])
+            if p >= self.head.threshold and (label in tallies or label not in _NEEDS_OWN_CUE)
+        ]
+        if found:
+            return found
+        whole = (0, len(text.text))
+        score = round(1.0 - max(probs.values(), default=0.0), 3)
+        return [
+            Annotation(
+                index,
+                KIND_EMOTION,
+                "neutral",
+                *whole,
+                score,
+                self.qualified,
+                "no emotion above the head's threshold",
+                1,
+            )
+        ]
