@@ -145,9 +145,14 @@ class EmotionHead:
 
     def probabilities(self, features: list[float]) -> dict[str, float]:
         """Probability of each emotion (neutral excluded) given the features."""
+        if len(features) != len(HEAD_FEATURES):
+            raise ValueError(f"expected {len(HEAD_FEATURES)} features, got {len(features)}")
+        present = [(i, f) for i, f in enumerate(features) if f]  # most features are zero
         out = {}
         for label, (intercept, weights) in self.weights.items():
-            z = intercept + sum(w * f for w, f in zip(weights, features, strict=True))
+            z = intercept
+            for i, f in present:
+                z += weights[i] * f
             out[label] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 
