@@ -95,7 +95,10 @@ def engine_speed(analyzer: Analyzer, convs: list[dict[str, object]], rounds: int
 
 
 def cli_speed(convs: list[dict[str, object]], repeat: int) -> tuple[float, int]:
-    """Wall-clock turns/s of `warmline analyze` on one core over *repeat* copies of *convs*."""
+    """Wall-clock turns/s of `warmline analyze` on one core over *repeat* copies of *convs*.
+
+    The better of two runs: start-up, reading, analysis and writing all included.
+    """
     exe = shutil.which("warmline") or str(Path(sys.executable).parent / "warmline")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "twcs.jsonl"
@@ -107,9 +110,12 @@ def cli_speed(convs: list[dict[str, object]], repeat: int) -> tuple[float, int]:
         cmd = [exe, "analyze", str(src), "-o", str(Path(tmp) / "out.jsonl")]
         if shutil.which("taskset"):
             cmd = ["taskset", "-c", "0", *cmd]
-        start = time.perf_counter()
-        subprocess.run(cmd, check=False, stderr=subprocess.DEVNULL)
-        return turns / (time.perf_counter() - start), turns
+        best = float("inf")
+        for _ in range(2):  # the machine is noisy; the better of two runs is the steadier figure
+            start = time.perf_counter()
+            subprocess.run(cmd, check=False, stderr=subprocess.DEVNULL)
+            best = min(best, time.perf_counter() - start)
+        return turns / best, turns
 
 
 def speed(results: dict[str, float], quick: bool) -> None:
