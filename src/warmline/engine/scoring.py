@@ -16,7 +16,6 @@ from warmline.engine.labels import (
     KIND_ANTI_PATTERN,
     KIND_BEHAVIOUR,
     KIND_CUE,
-    NEGATIVE_EMOTIONS,
     POSITIVE_EMOTIONS,
 )
 from warmline.engine.model import Annotation, Conversation, Speaker
@@ -380,4 +379,4 @@ def _best_moments(scored: list[TurnAnalysis]) -> tuple[Annotation, ...]:
     return tuple(sorted(moments, key=lambda a: -a.score)[:3])
 
 
-__all__ = ["NEGATIVE_EMOTIONS", "Scorer", "TurnScoring", "load_weights", "need_of"]
+__all__ = ["Scorer", "TurnScoring", "load_weights", "need_of"]
