@@ -160,7 +160,7 @@ class ContextBehaviourDetector:
         self, index: int, cues: dict[tuple[str, Span], list[Hit]], ctx: CustomerContext
     ) -> list[Annotation]:
         """With an abusive customer, a calm, respectful limit (a cue the scorer rewards)."""
-        spans = [s for (label, s) in cues if label == "boundary"]
+        spans = _spans(cues, "boundary")
         if not spans or not ctx.abusive:
             return []
         why = "sets a respectful boundary with an abusive customer"
@@ -191,9 +191,9 @@ class ContextBehaviourDetector:
         earlier: list[Annotation],
     ) -> list[Annotation]:
         out: list[Annotation] = []
-        hollow_sentences = {s for (label, s) in cues if label == "hollow"}
-        owned = {s for (label, s) in cues if label == "owned_fault"}
-        sympathy = {s for (label, s) in cues if label == "sympathy"}
+        hollow_sentences = set(_spans(cues, "hollow"))
+        owned = set(_spans(cues, "owned_fault"))
+        sympathy = set(_spans(cues, "sympathy"))
         condolences = [
             (a.start, a.end)
             for a in earlier
@@ -240,10 +240,10 @@ class ContextBehaviourDetector:
     def _refusals(
         self, index: int, text: TurnText, cues: dict[tuple[str, Span], list[Hit]]
     ) -> list[Annotation]:
-        refusals = sorted(s for (label, s) in cues if label == "refusal")
+        refusals = sorted(_spans(cues, "refusal"))
         if not refusals:
             return []
-        alternatives = [s for (label, s) in cues if label == "alternative"]
+        alternatives = _spans(cues, "alternative")
         first = refusals[0]
         later_alt = [s for s in alternatives if s[1] >= first[0]]
         if later_alt:
@@ -259,8 +259,8 @@ class ContextBehaviourDetector:
         cues: dict[tuple[str, Span], list[Hit]],
         found: list[Annotation],
     ) -> list[Annotation]:
-        closing = [s for (label, s) in cues if label == "closing"]
-        close_off = [s for (label, s) in cues if label == "close_off"]
+        closing = _spans(cues, "closing")
+        close_off = _spans(cues, "close_off")
         if not closing and not close_off:
             return []
         labels = {a.label for a in found}
@@ -324,7 +324,7 @@ class ContextBehaviourDetector:
                     index, "tone_mismatch", span, 3, "cheerful tone for an upset customer", True
                 )
             ]
-        curt = [s for (label, s) in cues if label == "curt"]
+        curt = _spans(cues, "curt")
         if curt and ctx.positive >= 2:
             return [
                 self._ann(index, "tone_mismatch", curt[0], 2, "curt reply to a warm customer", True)
@@ -461,6 +461,11 @@ class ContextBehaviourDetector:
             return []
         why = "takes up the customer's details: " + ", ".join(sorted(best[2])[:5])
         return [self._cue(index, "specific_detail", best[1], confidence(total), why, total)]
+
+
+def _spans(cues: dict[tuple[str, Span], list[Hit]], label: str) -> list[Span]:
+    """The sentences where cue set *label* fired, in the order the cues were found."""
+    return [span for (name, span) in cues if name == label]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
