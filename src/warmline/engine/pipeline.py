@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from warmline.engine.adapt import Calibrator, TeamModels
 from warmline.engine.coaching import Coach, CoachingRequest
 from warmline.engine.detectors import DEFAULT_DETECTORS, default_registry
 from warmline.engine.errors import InvalidConversationError, WarmlineError
@@ -39,21 +40,33 @@ class Analyzer:
         registry: Registry | None = None,
         scorer: Scorer | None = None,
         coach: Coach | None = None,
+        calibrate: bool = True,
+        team: TeamModels | None = None,
     ) -> None:
         reg = registry if registry is not None else default_registry()
         self.detectors: list[Detector] = order_detectors([reg.create(k) for k in detectors])
         self.scorer = scorer if scorer is not None else Scorer()
         self.coach = coach if coach is not None else Coach()
+        #: A team's own heads revise each turn after the detectors (:mod:`warmline.engine.adapt`).
+        self.team = team
+        #: Turns behaviour scores into calibrated probabilities once the turn is scored.
+        self.calibrator = Calibrator.shipped() if calibrate else None
 
     def analyze(self, conversation: Conversation | Mapping[str, Any]) -> ConversationAnalysis:
         """Analyse one conversation (a :class:`Conversation` or an interchange-format dict)."""
+        return self._assemble(self.detect(conversation))
+
+    def detect(self, conversation: Conversation | Mapping[str, Any]) -> Document:
+        """Run the detectors (and revisers) turn by turn; the annotated document, unscored."""
         conv = _as_conversation(conversation)
         doc = Document.of(conv)
         for index, turn in enumerate(conv.turns):
             for det in self.detectors:
                 if turn.speaker in det.speakers:
                     doc.annotations[index].extend(det.detect(doc, index))
-        return self._assemble(doc)
+            if self.team is not None:
+                self.team.apply(doc, index)
+        return doc
 
     def analyze_many(
         self,
@@ -88,6 +101,8 @@ class Analyzer:
                 results.append(TurnAnalysis(turn, anns, customer=last_customer))
                 continue
             score = self.scorer.score_turn(doc, index, last_customer)
+            if self.calibrator is not None:
+                anns = tuple(self.calibrator.calibrated(doc, index))
             request = CoachingRequest(
                 text=turn.text,
                 speaker=turn.speaker,

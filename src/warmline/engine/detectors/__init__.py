@@ -6,14 +6,18 @@ from functools import cache
 
 from warmline.engine.detectors.context import ContextBehaviourDetector
 from warmline.engine.detectors.customer import AbuseDetector, FocusDetector
-from warmline.engine.detectors.emotion import EmotionHeadDetector, EmotionLexiconDetector
+from warmline.engine.detectors.emotion import (
+    EmotionHeadDetector,
+    EmotionLexiconDetector,
+    EmotionModelDetector,
+)
 from warmline.engine.detectors.mechanisms import MechanismDetector
 from warmline.engine.detectors.patterns import PatternBehaviourDetector
 from warmline.engine.registry import Registry, load_entry_points
 
 #: The detectors an Analyzer runs unless told otherwise.
 DEFAULT_DETECTORS: tuple[str, ...] = (
-    "emotion.lexicon.v2",
+    "emotion.model.v1",
     "customer.abuse.v1",
     "customer.focus.v1",
     "behaviour.patterns.v1",
@@ -26,6 +30,7 @@ def register_builtins(registry: Registry) -> None:
     """Register Warmline's own detectors, the same way a plugin registers its own."""
     registry.register("emotion.lexicon.v1", EmotionLexiconDetector)
     registry.register("emotion.lexicon.v2", EmotionHeadDetector)
+    registry.register("emotion.model.v1", EmotionModelDetector)
     registry.register("customer.abuse.v1", AbuseDetector)
     registry.register("customer.focus.v1", FocusDetector)
     registry.register("behaviour.patterns.v1", PatternBehaviourDetector)

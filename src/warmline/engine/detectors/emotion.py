@@ -4,6 +4,8 @@
 default) feeds the same tallies, of this turn and of the customer's previous turn, to a small
 learned head (one logistic regression per emotion, ``data/emotion_head.yaml``, rebuilt by
 ``make models``) that knows which emotions travel together and what a terse follow-up inherits.
+``emotion.model.v1`` (the default) adds the turn's words: a learned model over word n-grams and
+the same tallies, trained on far more text (``data/models/emotion.json.gz``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from functools import cache
 from warmline.engine.datafiles import package_data, read_yaml
 from warmline.engine.errors import ConfigError
 from warmline.engine.labels import EMOTIONS, KIND_EMOTION, NEGATIVE_EMOTIONS
+from warmline.engine.learned import NUMBER, LinearHead, ngram_keys
+from warmline.engine.learned import load_head as load_linear_head
 from warmline.engine.lexicon import Hit, Lexicon, load_lexicon
 from warmline.engine.model import Annotation, Speaker
 from warmline.engine.registry import Document
@@ -296,3 +300,97 @@ class EmotionHeadDetector(EmotionLexiconDetector):
                 1,
             )
         ]
+
+
+def emotion_inputs(
+    doc: Document, index: int, lexicon: Lexicon | None = None
+) -> tuple[list[str], dict[str, float]]:
+    """The learned emotion model's input for customer turn *index*: n-grams and cue tallies."""
+    dense = {
+        name: value
+        for name, value in zip(HEAD_FEATURES, head_features(doc, index, lexicon), strict=True)
+        if value
+    }
+    return ngram_keys(doc.texts[index].tokens), dense
+
+
+class EmotionModelDetector(EmotionLexiconDetector):
+    """A learned model over the turn's words and the lexicon's tallies (``models/emotion``).
+
+    Trained on GoEmotions' training rows and the project's customer-service sets (see the
+    model card inside the file); one probability per emotion, neutral included. Emotions over
+    their threshold are reported; when none is, the likeliest label relative to its threshold.
+    """
+
+    name = "emotion.model"
+    version = 1
+
+    def __init__(self, lexicon: Lexicon | None = None, head: LinearHead | None = None) -> None:
+        super().__init__(lexicon)
+        self.head = head or load_linear_head("emotion")
+
+    def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
+        """Return one annotation per emotion the model finds, else ``neutral``."""
+        text = doc.texts[index]
+        keys, dense = emotion_inputs(doc, index, self.lexicon)
+        probs = self.head.probabilities(keys, dense)
+        chosen = [
+            label
+            for label in self.head.labels
+            if label != "neutral" and probs[label] >= self.head.threshold(label)
+        ]
+        if not chosen:
+            best = max(self.head.labels, key=lambda lab: probs[lab] - self.head.threshold(lab))
+            chosen = [] if best == "neutral" else [best]
+        if not chosen:
+            return [
+                Annotation(
+                    index,
+                    KIND_EMOTION,
+                    "neutral",
+                    0,
+                    len(text.text),
+                    round(probs.get("neutral", 0.5), 3),
+                    self.qualified,
+                    "no emotion the model is confident of",
+                    1,
+                )
+            ]
+        tallies = turn_tallies(doc, index, self.lexicon)
+        amplified = bool(_EXCLAIM.search(text.text)) or text.shouted_words >= 2
+        amplified = amplified or bool(_INTENSIFIER.search(text.lower))
+        found = []
+        for label in sorted(chosen, key=lambda lab: -probs[lab]):
+            tally = tallies.get(label)
+            if tally is not None and tally.hits:
+                found.append(self._annotation(index, label, tally, probs[label], amplified, text))
+                continue
+            words = self.head.evidence(keys, label)
+            start, end = _locate(text, words)
+            strong = probs[label] >= 0.85 or (amplified and label not in _NEEDS_OWN_CUE)
+            why = "learned model: " + (", ".join(f"'{w}'" for w in words) or "the turn as a whole")
+            found.append(
+                Annotation(
+                    index,
+                    KIND_EMOTION,
+                    label,
+                    start,
+                    end,
+                    round(probs[label], 3),
+                    self.qualified,
+                    why,
+                    2 if strong else 1,
+                )
+            )
+        return found
+
+
+def _locate(text: TurnText, words: list[str]) -> tuple[int, int]:
+    """The clause holding the first evidence word found in the text, else the whole turn."""
+    for phrase in words:
+        if phrase == NUMBER:
+            continue
+        match = re.search(rf"\b{re.escape(phrase)}\b", text.lower)
+        if match:
+            return text.clause_at(match.start())
+    return 0, len(text.text)

@@ -1,0 +1,185 @@
+"""Learned heads that revise what the detectors found: calibration and a team's own rubric.
+
+Two uses of the same :class:`~warmline.engine.learned.LinearHead` machinery:
+
+* **Calibration** (shipped, ``models/behaviours.json.gz``): every behaviour and anti-pattern
+  annotation's ``score`` becomes the probability that a reviewer agrees it is there, estimated
+  from the turn's words and what the rules found. Presence is still decided by the detectors,
+  and the turn score is computed from the detectors' own evidence strength before this step.
+* **Team models** (``warmline train`` → a folder; ``warmline analyze --model DIR``): heads fitted
+  to a team's reviewed conversations *decide*. The emotion head re-reads customer turns starting
+  from the shipped model's logits; the behaviour head keeps, drops or adds behaviours on agent
+  turns starting from what the rules found. Each label is reported when its probability reaches
+  the head's threshold (0.5 unless the model says otherwise).
+
+Threshold policy, in one place: an annotation's ``score`` is a probability; a learned head
+reports a label at ``p >= threshold``; rule-found behaviours are reported as found and carry
+the calibrated probability as their score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from warmline.engine.detectors.emotion import emotion_inputs
+from warmline.engine.errors import ConfigError
+from warmline.engine.labels import (
+    ALL_BEHAVIOURS,
+    ANTI_PATTERNS,
+    KIND_ANTI_PATTERN,
+    KIND_BEHAVIOUR,
+    KIND_EMOTION,
+)
+from warmline.engine.learned import NUMBER, LinearHead, load_head, ngram_keys, read_head
+from warmline.engine.model import Annotation, Speaker
+from warmline.engine.registry import Document
+
+EMOTION_FILE = "emotion.json.gz"
+BEHAVIOUR_FILE = "behaviours.json.gz"
+_BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+
+
+def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
+    """A behaviour head's input for agent turn *index*, after the detectors have run on it."""
+    dense = {f"rule:{a.label}": 1.0 for a in doc.on(index) if a.kind in _BEHAVIOUR_KINDS}
+    prev = doc.previous(index, Speaker.CUSTOMER)
+    if prev is not None:
+        for a in doc.on(prev, KIND_EMOTION):
+            if a.label != "neutral":
+                dense[f"customer:{a.label}"] = 1.0
+    dense["log_words"] = math.log1p(doc.texts[index].word_count)
+    return ngram_keys(doc.texts[index].tokens), dense
+
+
+def team_emotion_inputs(
+    doc: Document, index: int, base: LinearHead
+) -> tuple[list[str], dict[str, float]]:
+    """A team emotion head's input: the turn's n-grams and the shipped model's logits."""
+    keys, dense = emotion_inputs(doc, index)
+    logits = base.logits(keys, dense)
+    return keys, {f"base:{label}": z for label, z in zip(base.labels, logits, strict=True)}
+
+
+def _clause_of(doc: Document, index: int, words: list[str]) -> tuple[int, int]:
+    text = doc.texts[index]
+    for phrase in words:
+        if phrase != NUMBER:
+            match = re.search(rf"\b{re.escape(phrase)}\b", text.lower)
+            if match:
+                return text.clause_at(match.start())
+    return 0, len(text.text)
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Rewrites rule-found behaviour scores as calibrated probabilities."""
+
+    head: LinearHead
+
+    @classmethod
+    def shipped(cls) -> Calibrator:
+        return cls(load_head("behaviours"))
+
+    def calibrated(self, doc: Document, index: int) -> list[Annotation]:
+        """Turn *index*'s annotations with behaviour scores replaced by probabilities."""
+        found = doc.annotations[index]
+        if not any(a.kind in _BEHAVIOUR_KINDS for a in found):
+            return found
+        probs = self.head.probabilities(*behaviour_inputs(doc, index))
+        return [
+            replace(a, score=round(probs[a.label], 3))
+            if a.kind in _BEHAVIOUR_KINDS and a.label in probs
+            else a
+            for a in found
+        ]
+
+
+@dataclass(frozen=True)
+class TeamModels:
+    """A team's own heads, loaded from the folder `warmline train` wrote."""
+
+    emotion: LinearHead | None
+    behaviours: LinearHead | None
+    source: str
+
+    @classmethod
+    def load(cls, folder: Path) -> TeamModels:
+        """Load the heads in *folder*; at least one must be there."""
+        if not folder.is_dir():
+            raise ConfigError(f"{folder}: no such model folder (make one with `warmline train`)")
+        emotion = read_head(folder / EMOTION_FILE) if (folder / EMOTION_FILE).exists() else None
+        behaviours = (
+            read_head(folder / BEHAVIOUR_FILE) if (folder / BEHAVIOUR_FILE).exists() else None
+        )
+        if emotion is None and behaviours is None:
+            raise ConfigError(
+                f"{folder}: holds neither {EMOTION_FILE} nor {BEHAVIOUR_FILE}; "
+                "make one with `warmline train`"
+            )
+        return cls(emotion, behaviours, str(folder))
+
+    def apply(self, doc: Document, index: int) -> None:
+        """Revise turn *index* of *doc* in place, after the detectors and before scoring."""
+        speaker = doc.conversation.turns[index].speaker
+        if speaker is Speaker.CUSTOMER and self.emotion is not None:
+            self._emotions(doc, index, self.emotion)
+        elif speaker is not Speaker.CUSTOMER and self.behaviours is not None:
+            self._behaviours(doc, index, self.behaviours)
+
+    def _emotions(self, doc: Document, index: int, head: LinearHead) -> None:
+        keys, dense = team_emotion_inputs(doc, index, load_head("emotion"))
+        probs = head.probabilities(keys, dense)
+        chosen = [lab for lab in head.labels if lab != "neutral" and probs[lab] >= head.threshold(lab)]
+        old = {a.label: a for a in doc.on(index, KIND_EMOTION)}
+        kept = [a for a in doc.annotations[index] if a.kind != KIND_EMOTION]
+        new: list[Annotation] = []
+        for label in chosen or ["neutral"]:
+            p = round(probs.get(label, 0.5), 3)
+            if label in old:
+                new.append(replace(old[label], score=p, detector=f"team:{head.name}"))
+                continue
+            start, end = (
+                _clause_of(doc, index, head.evidence(keys, label))
+                if label != "neutral"
+                else (0, len(doc.texts[index].text))
+            )
+            why = ", ".join(f"'{w}'" for w in head.evidence(keys, label)) or "the turn as a whole"
+            new.append(
+                Annotation(
+                    index, KIND_EMOTION, label, start, end, p, f"team:{head.name}",
+                    f"team model ({self.source}): {why}", 1,
+                )
+            )
+        doc.annotations[index] = kept + new
+
+    def _behaviours(self, doc: Document, index: int, head: LinearHead) -> None:
+        keys, dense = behaviour_inputs(doc, index)
+        probs = head.probabilities(keys, dense)
+        found = doc.annotations[index]
+        ruled = {a.label for a in found if a.kind in _BEHAVIOUR_KINDS}
+        kept = [
+            replace(a, score=round(probs[a.label], 3))
+            if a.kind in _BEHAVIOUR_KINDS and a.label in probs
+            else a
+            for a in found
+            if a.kind not in _BEHAVIOUR_KINDS
+            or a.label not in probs
+            or probs[a.label] >= head.threshold(a.label)
+        ]
+        for label in head.labels:
+            if label in ruled or label not in ALL_BEHAVIOURS or probs[label] < head.threshold(label):
+                continue
+            words = head.evidence(keys, label)
+            start, end = _clause_of(doc, index, words)
+            kind = KIND_ANTI_PATTERN if label in ANTI_PATTERNS else KIND_BEHAVIOUR
+            why = ", ".join(f"'{w}'" for w in words) or "the turn as a whole"
+            kept.append(
+                Annotation(
+                    index, kind, label, start, end, round(probs[label], 3), f"team:{head.name}",
+                    f"team model ({self.source}): {why}",
+                )
+            )
+        doc.annotations[index] = kept

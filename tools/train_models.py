@@ -1,0 +1,139 @@
+"""Fit the shipped learned models (`make models`); deterministic, byte for byte.
+
+emotion — ``src/warmline/engine/data/models/emotion.json.gz``: one logistic regression per
+emotion (neutral included) over the customer turn's word n-grams (TF-IDF) and the cue-lexicon
+tallies of this turn and the customer's previous one. Training data, all usable by a shipped
+model (../shared/data/README.md): GoEmotions rows of the official *train* split (Apache-2.0;
+its dev and test rows are left for measuring), the shared cs_cases dev set and the project's
+own benchmarks/data/holdout.jsonl (customer-service rows weigh 30 times a Reddit comment, as
+there are 70 times fewer). benchmarks/data/test.jsonl is never read here.
+
+Usage: python tools/train_models.py [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from public import GOEMOTIONS_MAP  # noqa: E402
+from warmline.engine.adapt import behaviour_inputs  # noqa: E402
+from warmline.engine.detectors.emotion import emotion_inputs  # noqa: E402
+from warmline.engine.labels import ALL_BEHAVIOURS, EMOTIONS  # noqa: E402
+from warmline.engine.learned import LinearHead  # noqa: E402
+from warmline.engine.model import conversation_from_dict  # noqa: E402
+from warmline.engine.pipeline import Analyzer  # noqa: E402
+from warmline.engine.registry import Document  # noqa: E402
+from warmline.labelled import read_labelled  # noqa: E402
+from warmline.training import Example, FitOptions, fit_head  # noqa: E402
+
+MODELS = ROOT / "src" / "warmline" / "engine" / "data" / "models"
+CS_WEIGHT = 30.0
+EMOTION_OPTIONS = FitOptions(c=4.0, min_df=2, balanced=True, dense_scale=0.3, prune=0.01)
+BEHAVIOUR_OPTIONS = FitOptions(c=0.5, min_df=2, balanced=False, dense_scale=1.0, prune=0.005)
+
+
+def goemotions_examples(path: Path) -> list[Example]:
+    """GoEmotions training-split comments mapped to Warmline's nine emotions."""
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            labels = frozenset(GOEMOTIONS_MAP[x] for x in row["labels"] if x in GOEMOTIONS_MAP)
+            if row["orig_split"] != "train" or not labels:
+                continue
+            conv = {"id": row["id"], "turns": [{"speaker": "customer", "text": row["text"]}]}
+            keys, dense = emotion_inputs(Document.of(conversation_from_dict(conv)), 0)
+            out.append(Example(keys, dense, labels))
+    return out
+
+
+def cs_examples(paths: list[Path]) -> list[Example]:
+    """Labelled customer turns of cs_cases-format files, each in its conversation."""
+    out = []
+    for path in paths:
+        for turn in read_labelled(path).customer:
+            keys, dense = emotion_inputs(Document.of(turn.conversation), turn.index)
+            out.append(Example(keys, dense, turn.labels, CS_WEIGHT))
+    return out
+
+
+def emotion_model(data: Path) -> LinearHead:
+    go = goemotions_examples(data / "goemotions" / "goemotions.jsonl")
+    cs = cs_examples([data / "cs_cases" / "dev.jsonl", ROOT / "benchmarks" / "data" / "holdout.jsonl"])
+    card = {
+        "what": "customer emotions: one logistic regression per label over word n-grams (TF-IDF) "
+        "and cue-lexicon tallies",
+        "training_data": [
+            f"GoEmotions official train split, {len(go)} comments with a mapped label "
+            "(Demszky et al. 2020, Apache-2.0)",
+            f"cs_cases dev.jsonl + benchmarks/data/holdout.jsonl, {len(cs)} customer turns "
+            f"(written for this project; weight {CS_WEIGHT:g})",
+        ],
+        "licence": "Apache-2.0 (weights); GoEmotions attribution kept",
+        "options": {
+            "C": EMOTION_OPTIONS.c,
+            "min_df": EMOTION_OPTIONS.min_df,
+            "class_weight": "balanced",
+            "dense_scale": EMOTION_OPTIONS.dense_scale,
+            "threshold": EMOTION_OPTIONS.default_threshold,
+            "prune": EMOTION_OPTIONS.prune,
+        },
+        "metrics": "see `make bench` (GoEmotions dev+test rows, cs_cases sets)",
+        "rebuild": "make models (tools/train_models.py; deterministic)",
+    }
+    return fit_head("emotion", go + cs, EMOTIONS, EMOTION_OPTIONS, card)
+
+
+def behaviour_model(data: Path) -> LinearHead:
+    """Calibration of rule-found behaviours: P(a reviewer marks the label | words, rules)."""
+    analyzer = Analyzer(calibrate=False)
+    paths = [data / "cs_cases" / "dev.jsonl", ROOT / "benchmarks" / "data" / "holdout.jsonl"]
+    examples = []
+    for path in paths:
+        for turn in read_labelled(path).agent:
+            doc = analyzer.detect(turn.conversation)
+            keys, dense = behaviour_inputs(doc, turn.index)
+            examples.append(Example(keys, dense, turn.labels))
+    card = {
+        "what": "behaviour calibration: one logistic regression per behaviour and anti-pattern "
+        "over the agent turn's word n-grams, the labels the rules found and the customer's "
+        "emotions; its probability becomes the score of a rule-found annotation",
+        "training_data": [
+            f"cs_cases dev.jsonl + benchmarks/data/holdout.jsonl, {len(examples)} agent and bot "
+            "turns (written for this project)"
+        ],
+        "licence": "Apache-2.0",
+        "options": {
+            "C": BEHAVIOUR_OPTIONS.c,
+            "min_df": BEHAVIOUR_OPTIONS.min_df,
+            "prune": BEHAVIOUR_OPTIONS.prune,
+        },
+        "rebuild": "make models (tools/train_models.py; deterministic)",
+    }
+    return fit_head("behaviours", examples, ALL_BEHAVIOURS, BEHAVIOUR_OPTIONS, card)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(os.environ.get("WARMLINE_DATA", ROOT.parent / "shared" / "data"))
+    parser.add_argument("--data", type=Path, default=default)
+    args = parser.parse_args()
+    MODELS.mkdir(parents=True, exist_ok=True)
+    for name, build in (("emotion", emotion_model), ("behaviours", behaviour_model)):
+        head = build(args.data)
+        out = MODELS / f"{name}.json.gz"
+        head.save(out)
+        size = out.stat().st_size
+        print(f"wrote {out.relative_to(ROOT)}: {len(head.ngrams)} n-grams, {size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
