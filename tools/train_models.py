@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from public import GOEMOTIONS_MAP  # noqa: E402
-from warmline.engine.adapt import behaviour_inputs  # noqa: E402
 from warmline.engine.detectors.emotion import emotion_inputs  # noqa: E402
 from warmline.engine.labels import ALL_BEHAVIOURS, EMOTIONS  # noqa: E402
 from warmline.engine.learned import LinearHead  # noqa: E402
@@ -36,7 +37,7 @@ from warmline.training import Example, FitOptions, fit_head  # noqa: E402
 MODELS = ROOT / "src" / "warmline" / "engine" / "data" / "models"
 CS_WEIGHT = 30.0
 EMOTION_OPTIONS = FitOptions(c=4.0, min_df=2, balanced=True, dense_scale=0.3, prune=0.01)
-BEHAVIOUR_OPTIONS = FitOptions(c=0.5, min_df=2, balanced=False, dense_scale=1.0, prune=0.005)
+PRIOR = 4.0
 
 
 def goemotions_examples(path: Path) -> list[Example]:
@@ -66,7 +67,9 @@ def cs_examples(paths: list[Path]) -> list[Example]:
 
 def emotion_model(data: Path) -> LinearHead:
     go = goemotions_examples(data / "goemotions" / "goemotions.jsonl")
-    cs = cs_examples([data / "cs_cases" / "dev.jsonl", ROOT / "benchmarks" / "data" / "holdout.jsonl"])
+    cs = cs_examples(
+        [data / "cs_cases" / "dev.jsonl", ROOT / "benchmarks" / "data" / "holdout.jsonl"]
+    )
     card = {
         "what": "customer emotions: one logistic regression per label over word n-grams (TF-IDF) "
         "and cue-lexicon tallies",
@@ -91,33 +94,60 @@ def emotion_model(data: Path) -> LinearHead:
     return fit_head("emotion", go + cs, EMOTIONS, EMOTION_OPTIONS, card)
 
 
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
 def behaviour_model(data: Path) -> LinearHead:
-    """Calibration of rule-found behaviours: P(a reviewer marks the label | words, rules)."""
+    """Calibration of rule-found behaviours, by label: how often a reviewer agreed.
+
+    For each label, P(reviewer marks it | the rules found it) and P(reviewer marks it | the
+    rules did not), smoothed towards the overall agreement rate; stored as a head whose
+    intercept is the second log-odds and whose ``rule:<label>`` weight moves it to the first.
+    Per-label rates were the best calibrated of what was tried (5-fold ECE 0.024 on these
+    turns, against 0.13-0.40 for regressions over the turn's words, which overfit 230 turns).
+    """
     analyzer = Analyzer(calibrate=False)
     paths = [data / "cs_cases" / "dev.jsonl", ROOT / "benchmarks" / "data" / "holdout.jsonl"]
-    examples = []
+    fired: Counter[str] = Counter()
+    agreed: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    turns = 0
     for path in paths:
         for turn in read_labelled(path).agent:
             doc = analyzer.detect(turn.conversation)
-            keys, dense = behaviour_inputs(doc, turn.index)
-            examples.append(Example(keys, dense, turn.labels))
+            found = {a.label for a in doc.on(turn.index) if a.kind in ("behaviour", "anti_pattern")}
+            turns += 1
+            for label in found:
+                fired[label] += 1
+                agreed[label] += label in turn.labels
+            for label in turn.labels - found:
+                missed[label] += 1
+    overall = sum(agreed.values()) / max(1, sum(fired.values()))
+    intercepts, weights = [], {}
+    for label in ALL_BEHAVIOURS:
+        hit = (agreed[label] + PRIOR * overall) / (fired[label] + PRIOR)
+        miss = (missed[label] + 0.5) / (turns - fired[label] + 1.0)
+        intercepts.append(round(_logit(miss), 4))
+        row = [0.0] * len(ALL_BEHAVIOURS)
+        row[len(intercepts) - 1] = round(_logit(hit) - _logit(miss), 4)
+        weights[f"rule:{label}"] = tuple(row)
     card = {
-        "what": "behaviour calibration: one logistic regression per behaviour and anti-pattern "
-        "over the agent turn's word n-grams, the labels the rules found and the customer's "
-        "emotions; its probability becomes the score of a rule-found annotation",
+        "what": "behaviour calibration: for each behaviour and anti-pattern, the probability "
+        "that a reviewer marks it given whether the rules found it; the score of a "
+        "rule-found annotation",
         "training_data": [
-            f"cs_cases dev.jsonl + benchmarks/data/holdout.jsonl, {len(examples)} agent and bot "
-            "turns (written for this project)"
+            f"cs_cases dev.jsonl + benchmarks/data/holdout.jsonl, {turns} agent and bot turns, "
+            f"{sum(fired.values())} rule-found labels (written for this project)"
         ],
         "licence": "Apache-2.0",
-        "options": {
-            "C": BEHAVIOUR_OPTIONS.c,
-            "min_df": BEHAVIOUR_OPTIONS.min_df,
-            "prune": BEHAVIOUR_OPTIONS.prune,
-        },
+        "options": {"prior": PRIOR, "overall_agreement": round(overall, 4)},
         "rebuild": "make models (tools/train_models.py; deterministic)",
     }
-    return fit_head("behaviours", examples, ALL_BEHAVIOURS, BEHAVIOUR_OPTIONS, card)
+    n = len(ALL_BEHAVIOURS)
+    return LinearHead(
+        "behaviours", ALL_BEHAVIOURS, tuple(intercepts), (0.5,) * n, {}, weights, card
+    )
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -22,6 +23,8 @@ from tqdm import tqdm
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
 from warmline.demo import demo
+from warmline.engine.adapt import TeamModels
+from warmline.engine.errors import ConfigError
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import (
     FORMATS,
@@ -74,6 +77,14 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first bad record.")
 @click.option("--explain", is_flag=True, help="Add score breakdown and trajectory to each line.")
 @click.option("--report", is_flag=True, help="Print a readable report instead of JSON lines.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Use a team's own heads, written by `warmline train`.",
+)
 def analyze(
     source: str,
     output: str,
@@ -82,6 +93,7 @@ def analyze(
     strict: bool,
     explain: bool,
     report: bool,
+    model_dir: str | None,
 ) -> None:
     """Analyse the conversations in INPUT (- for stdin) and write one result per conversation."""
     try:
@@ -93,7 +105,11 @@ def analyze(
     except (UnsupportedFormatError, RoleMappingError) as exc:
         raise UsageFailure(str(exc)) from None
     name = "<stdin>" if source == "-" else source
-    analyzer = Analyzer()
+    try:
+        team = TeamModels.load(Path(model_dir)) if model_dir is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model") from None
+    analyzer = Analyzer(team=team)
     # The compiled lexicons and content are long-lived: keep the garbage collector from
     # re-scanning them on every collection during a long run.
     gc.freeze()
@@ -103,6 +119,49 @@ def analyze(
         )
         counts = _emit(outcomes, out, report=report)
     _finish(*counts, strict=strict)
+
+
+@main.command()
+@click.argument("labelled", metavar="LABELLED.jsonl", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Folder to write the team's heads to (created if missing).",
+)
+@click.option("--no-evaluate", is_flag=True, help="Skip the cross-validated comparison.")
+def train(labelled: str, folder: str, no_evaluate: bool) -> None:
+    """Fit Warmline's learned heads to your team's reviewed conversations.
+
+    LABELLED.jsonl uses the cs_cases record format (docs/training.md): conversations with
+    emotions on customer turns and behaviours/anti_patterns on agent turns, and emotion
+    messages. Use the result with `warmline analyze --model DIR`.
+    """
+    from warmline.labelled import LabelledDataError
+    from warmline.training import train_team
+
+    try:
+        result = train_team(Path(labelled), Path(folder), evaluate=not no_evaluate)
+    except LabelledDataError as exc:
+        raise UsageFailure(str(exc)) from None
+    for head, turns in result.heads.items():
+        click.echo(f"trained {head} head on {turns} labelled turns")
+    for line in result.skipped:
+        click.echo(f"note: {line}")
+    pairs = (
+        ("emotion macro-F1", "emotion_macro_f1"),
+        ("behaviour micro-F1", "behaviour_micro_f1"),
+    )
+    for title, key in pairs:
+        if f"{key}_shipped" in result.figures:
+            click.echo(
+                f"{title} on your turns: shipped {result.figures[f'{key}_shipped']:.3f}, "
+                f"team heads {result.figures[f'{key}_team_cv']:.3f} (5-fold cross-validated)"
+            )
+    click.echo(f"wrote {folder}; use it with: warmline analyze --model {folder} INPUT")
 
 
 @main.command("demo")

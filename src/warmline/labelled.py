@@ -14,14 +14,14 @@ naming the file, the line and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warmline.engine.errors import WarmlineError
+from warmline.engine.errors import InvalidConversationError, WarmlineError
 from warmline.engine.labels import ALL_BEHAVIOURS, EMOTIONS
-from warmline.engine.model import Conversation, InvalidConversationError, conversation_from_dict
+from warmline.engine.model import Conversation, conversation_from_dict
 
 KINDS = ("conversation", "emotion", "pair")
 
@@ -154,7 +154,10 @@ def _add(out: LabelledSet, rec: Mapping[str, Any], where: str) -> None:
             if not isinstance(text, str) or not text.strip():
                 raise LabelledDataError(f"{where}: field 'reply_{side}' must be non-empty text")
             replies[side] = _conversation(
-                rec_id, [*context, {"speaker": "agent", "text": text}], where, rec.get("customer_name")
+                rec_id,
+                [*context, {"speaker": "agent", "text": text}],
+                where,
+                rec.get("customer_name"),
             )
         worse = "b" if better == "a" else "a"
         out.pairs.append(LabelledPair(replies[better], replies[worse], where))

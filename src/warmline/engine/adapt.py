@@ -10,7 +10,8 @@ Two uses of the same :class:`~warmline.engine.learned.LinearHead` machinery:
   to a team's reviewed conversations *decide*. The emotion head re-reads customer turns starting
   from the shipped model's logits; the behaviour head keeps, drops or adds behaviours on agent
   turns starting from what the rules found. Each label is reported when its probability reaches
-  the head's threshold (0.5 unless the model says otherwise).
+  the head's threshold; a behaviour the rules found is dropped only when the team head puts it
+below ``KEEP_AT``.
 
 Threshold policy, in one place: an annotation's ``score`` is a probability; a learned head
 reports a label at ``p >= threshold``; rule-found behaviours are reported as found and carry
@@ -27,7 +28,6 @@ from pathlib import Path
 from warmline.engine.detectors.emotion import emotion_inputs
 from warmline.engine.errors import ConfigError
 from warmline.engine.labels import (
-    ALL_BEHAVIOURS,
     ANTI_PATTERNS,
     KIND_ANTI_PATTERN,
     KIND_BEHAVIOUR,
@@ -40,6 +40,10 @@ from warmline.engine.registry import Document
 EMOTION_FILE = "emotion.json.gz"
 BEHAVIOUR_FILE = "behaviours.json.gz"
 _BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+#: A team behaviour head overrules the rules only when it is fairly sure: a label the rules
+#: found is dropped below this probability, and one they missed is added at the head's own
+#: threshold (0.75 for heads `warmline train` writes). Small teams' data thus changes little.
+KEEP_AT = 0.25
 
 
 def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
@@ -54,13 +58,20 @@ def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, fl
     return ngram_keys(doc.texts[index].tokens), dense
 
 
-def team_emotion_inputs(
-    doc: Document, index: int, base: LinearHead
-) -> tuple[list[str], dict[str, float]]:
-    """A team emotion head's input: the turn's n-grams and the shipped model's logits."""
-    keys, dense = emotion_inputs(doc, index)
-    logits = base.logits(keys, dense)
-    return keys, {f"base:{label}": z for label, z in zip(base.labels, logits, strict=True)}
+def decide_emotions(head: LinearHead, probs: dict[str, float]) -> list[str]:
+    """Emotions over their threshold, else the likeliest relative to its threshold; [] = neutral."""
+    chosen = [lab for lab in head.labels if lab != "neutral" and probs[lab] >= head.threshold(lab)]
+    if not chosen:
+        best = max(head.labels, key=lambda lab: probs[lab] - head.threshold(lab))
+        chosen = [] if best == "neutral" else [best]
+    return chosen
+
+
+def decide_behaviours(head: LinearHead, probs: dict[str, float], ruled: set[str]) -> set[str]:
+    """The rules' labels the head does not reject, plus the ones it adds with confidence."""
+    kept = {lab for lab in ruled if lab not in probs or probs[lab] >= KEEP_AT}
+    added = {lab for lab in head.labels if lab not in ruled and probs[lab] >= head.threshold(lab)}
+    return kept | added
 
 
 def _clause_of(doc: Document, index: int, words: list[str]) -> tuple[int, int]:
@@ -130,9 +141,9 @@ class TeamModels:
             self._behaviours(doc, index, self.behaviours)
 
     def _emotions(self, doc: Document, index: int, head: LinearHead) -> None:
-        keys, dense = team_emotion_inputs(doc, index, load_head("emotion"))
+        keys, dense = emotion_inputs(doc, index)
         probs = head.probabilities(keys, dense)
-        chosen = [lab for lab in head.labels if lab != "neutral" and probs[lab] >= head.threshold(lab)]
+        chosen = decide_emotions(head, probs)
         old = {a.label: a for a in doc.on(index, KIND_EMOTION)}
         kept = [a for a in doc.annotations[index] if a.kind != KIND_EMOTION]
         new: list[Annotation] = []
@@ -149,8 +160,15 @@ class TeamModels:
             why = ", ".join(f"'{w}'" for w in head.evidence(keys, label)) or "the turn as a whole"
             new.append(
                 Annotation(
-                    index, KIND_EMOTION, label, start, end, p, f"team:{head.name}",
-                    f"team model ({self.source}): {why}", 1,
+                    index,
+                    KIND_EMOTION,
+                    label,
+                    start,
+                    end,
+                    p,
+                    f"team:{head.name}",
+                    f"team model ({self.source}): {why}",
+                    1,
                 )
             )
         doc.annotations[index] = kept + new
@@ -160,25 +178,28 @@ class TeamModels:
         probs = head.probabilities(keys, dense)
         found = doc.annotations[index]
         ruled = {a.label for a in found if a.kind in _BEHAVIOUR_KINDS}
+        decided = decide_behaviours(head, probs, ruled)
         kept = [
             replace(a, score=round(probs[a.label], 3))
             if a.kind in _BEHAVIOUR_KINDS and a.label in probs
             else a
             for a in found
-            if a.kind not in _BEHAVIOUR_KINDS
-            or a.label not in probs
-            or probs[a.label] >= head.threshold(a.label)
+            if a.kind not in _BEHAVIOUR_KINDS or a.label in decided
         ]
-        for label in head.labels:
-            if label in ruled or label not in ALL_BEHAVIOURS or probs[label] < head.threshold(label):
-                continue
+        for label in sorted(decided - ruled, key=head.labels.index):
             words = head.evidence(keys, label)
             start, end = _clause_of(doc, index, words)
             kind = KIND_ANTI_PATTERN if label in ANTI_PATTERNS else KIND_BEHAVIOUR
             why = ", ".join(f"'{w}'" for w in words) or "the turn as a whole"
             kept.append(
                 Annotation(
-                    index, kind, label, start, end, round(probs[label], 3), f"team:{head.name}",
+                    index,
+                    kind,
+                    label,
+                    start,
+                    end,
+                    round(probs[label], 3),
+                    f"team:{head.name}",
                     f"team model ({self.source}): {why}",
                 )
             )

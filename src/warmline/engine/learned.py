@@ -30,6 +30,8 @@ from warmline.engine.datafiles import package_data
 from warmline.engine.errors import ConfigError
 
 FORMAT = "warmline.linear-head/1"
+#: The heads shipped in the package, which a team head may correct.
+SHIPPED = ("emotion", "behaviours")
 NUMBER = "<num>"
 
 
@@ -58,10 +60,16 @@ class LinearHead:
     #: named feature -> one weight per label
     dense: Mapping[str, tuple[float, ...]]
     card: Mapping[str, Any] = field(default_factory=dict)
+    #: the shipped head whose log-odds this one corrects (a team head), or None
+    base: str | None = None
 
     def logits(self, keys: Iterable[str], dense: Mapping[str, float]) -> list[float]:
-        """Raw scores per label (log-odds)."""
+        """Raw scores per label (log-odds), the base head's included."""
         z = list(self.intercepts)
+        if self.base is not None:
+            base = load_head(self.base)
+            shipped = dict(zip(base.labels, base.logits(keys, dense), strict=True))
+            z = [v + shipped.get(label, 0.0) for v, label in zip(z, self.labels, strict=True)]
         found = [self.ngrams[k] for k in dict.fromkeys(keys) if k in self.ngrams]
         if found:
             norm = math.sqrt(sum(idf * idf for idf, _ in found))
@@ -70,16 +78,17 @@ class LinearHead:
                 for i, w in enumerate(weights):
                     z[i] += w * x
         for key, x in dense.items():
-            weights = self.dense.get(key)
-            if weights is not None and x:
-                for i, w in enumerate(weights):
+            row = self.dense.get(key)
+            if row is not None and x:
+                for i, w in enumerate(row):
                     z[i] += w * x
         return z
 
     def probabilities(self, keys: Iterable[str], dense: Mapping[str, float]) -> dict[str, float]:
         """Probability of each label."""
         return {
-            label: _sigmoid(z) for label, z in zip(self.labels, self.logits(keys, dense), strict=True)
+            label: _sigmoid(z)
+            for label, z in zip(self.labels, self.logits(keys, dense), strict=True)
         }
 
     def threshold(self, label: str) -> float:
@@ -103,6 +112,7 @@ class LinearHead:
         return {
             "format": FORMAT,
             "name": self.name,
+            "base": self.base,
             "card": dict(self.card),
             "labels": list(self.labels),
             "intercepts": list(self.intercepts),
@@ -143,8 +153,12 @@ def head_from_json(raw: Any, where: str) -> LinearHead:
         raise bad(f"every weight vector must have one weight per label ({n})")
     if not all(0.0 < t < 1.0 for t in thresholds):
         raise bad("thresholds must be probabilities strictly between 0 and 1")
+    base = raw.get("base")
+    if base is not None and base not in SHIPPED:
+        raise bad(f"field 'base' must be one of {', '.join(SHIPPED)} (got {base!r})")
     card = raw.get("card") or {}
-    return LinearHead(str(raw.get("name", where)), labels, intercepts, thresholds, ngrams, dense, card)
+    name = str(raw.get("name", where))
+    return LinearHead(name, labels, intercepts, thresholds, ngrams, dense, card, base)
 
 
 def read_head(path: Path) -> LinearHead:
