@@ -281,3 +281,45 @@ def test_text_transcript_with_role_mapping(tmp_path: Path) -> None:
     (result,) = lines_of(done.stdout)
     VALIDATOR.validate(result)
     assert [t["speaker"] for t in result["turns"]] == ["customer", "agent", "customer"]
+
+
+def test_train_then_analyze_with_the_team_model(tmp_path: Path) -> None:
+    from tests.team_data import write_team_file
+
+    labelled = write_team_file(tmp_path / "team.jsonl")
+    folder = tmp_path / "model"
+    trained = run(["train", str(labelled), "-o", str(folder)])
+    assert trained.returncode == 0, trained.stderr
+    out = trained.stdout.decode()
+    assert "trained behaviours head on 40 labelled turns" in out
+    assert "5-fold cross-validated" in out and f"--model {folder}" in out
+    src = tmp_path / "new.jsonl"
+    src.write_text(
+        json.dumps(
+            conv(
+                "n1",
+                ("customer", "Has my parcel moved?"),
+                ("agent", "It reached the hub today. I'll ping you when it is out for delivery."),
+            )
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    plain = lines_of(run(["analyze", str(src)]).stdout)[0]
+    adapted = run(["analyze", "--model", str(folder), str(src)])
+    assert adapted.returncode == 0, adapted.stderr
+    result = lines_of(adapted.stdout)[0]
+    VALIDATOR.validate(result)
+    assert "follow_up" not in {b["id"] for b in plain["turns"][1]["behaviours"]}
+    assert "follow_up" in {b["id"] for b in result["turns"][1]["behaviours"]}
+
+
+def test_train_and_model_errors_are_usage_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"kind": "emotion", "text": "hi", "emotions": [{"label": "rage"}]}\n')
+    result = run(["train", str(bad), "-o", str(tmp_path / "m")])
+    assert result.returncode == 2
+    assert f"{bad} line 1: field 'emotions' has unknown label 'rage'" in result.stderr.decode()
+    result = run(["analyze", "--model", str(tmp_path / "missing"), str(DEMO)])
+    assert result.returncode == 2
+    assert "no such model folder" in result.stderr.decode()

@@ -72,7 +72,7 @@ def read_labelled(path: Path) -> LabelledSet:
         try:
             for number, line in enumerate(handle, start=1):
                 if line.strip():
-                    _add(out, _record(line, f"{path}:{number}"), f"{path}:{number}")
+                    _add(out, _record(line, f"{path} line {number}"), f"{path} line {number}")
         except UnicodeDecodeError:
             raise LabelledDataError(f"{path}: not UTF-8 text") from None
     return out

@@ -124,7 +124,7 @@ class LinearHead:
     def save(self, path: Path) -> None:
         """Write the head as gzip-compressed JSON; the same head gives the same bytes."""
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode()
-        with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
             fh.write(data)
 
 
