@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class LabelledTurn:
     index: int
     labels: frozenset[str]
     source: str
+    #: reviewer intensity (1-3) per emotion label, where given
+    intensities: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,19 @@ def _labels(value: Any, known: tuple[str, ...], where: str, field: str) -> froze
     return frozenset(str(n) for n in names)
 
 
+def _intensities(value: list[Any], where: str) -> dict[str, int]:
+    out = {}
+    for item in value:
+        if isinstance(item, dict) and "intensity" in item:
+            level = item["intensity"]
+            if level not in (1, 2, 3):
+                raise LabelledDataError(
+                    f"{where}: field 'intensity' must be 1, 2 or 3 (got {level!r})"
+                )
+            out[str(item["label"])] = int(level)
+    return out
+
+
 def _conversation(rec_id: str, turns: Any, where: str, name: Any = None) -> Conversation:
     if not isinstance(turns, list) or not turns:
         raise LabelledDataError(f"{where}: field 'turns' must be a non-empty list")
@@ -126,7 +141,11 @@ def _add(out: LabelledSet, rec: Mapping[str, Any], where: str) -> None:
     if kind == "emotion":
         conv = _conversation(rec_id, [{"speaker": "customer", "text": rec.get("text")}], where)
         gold = _labels(rec.get("emotions"), EMOTIONS, where, "emotions")
-        out.customer.append(LabelledTurn(conv, 0, gold or frozenset({"neutral"}), where))
+        out.customer.append(
+            LabelledTurn(
+                conv, 0, gold or frozenset({"neutral"}), where, _intensities(rec["emotions"], where)
+            )
+        )
     elif kind == "conversation":
         turns = rec.get("turns")
         conv = _conversation(rec_id, turns, where, rec.get("customer_name"))
@@ -136,7 +155,15 @@ def _add(out: LabelledSet, rec: Mapping[str, Any], where: str) -> None:
             at = f"{where} turn {i + 1}"
             if turn.get("speaker") == "customer" and "emotions" in turn:
                 gold = _labels(turn["emotions"], EMOTIONS, at, "emotions")
-                out.customer.append(LabelledTurn(head, i, gold or frozenset({"neutral"}), where))
+                out.customer.append(
+                    LabelledTurn(
+                        head,
+                        i,
+                        gold or frozenset({"neutral"}),
+                        where,
+                        _intensities(turn["emotions"], at),
+                    )
+                )
             elif turn.get("speaker") in ("agent", "bot") and (
                 "behaviours" in turn or "anti_patterns" in turn
             ):

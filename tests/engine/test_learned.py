@@ -114,3 +114,21 @@ def test_shipped_heads_carry_model_cards() -> None:
         card = load_head(name).card
         assert card["training_data"] and card["rebuild"].startswith("make models")
         assert "licence" in card
+
+
+def test_the_intensity_head_grades_loud_anger_above_mild_annoyance() -> None:
+    from warmline.engine.pipeline import Analyzer
+
+    analyzer = Analyzer()
+
+    def grade(text: str, label: str) -> int:
+        state = analyzer.analyze({"id": "i", "turns": [{"speaker": "customer", "text": text}]})
+        found = {e.label: e.intensity for e in state.turns[0].customer.emotions}
+        assert label in found, found
+        return found[label]
+
+    loud = grade("THIS IS ABSOLUTELY RIDICULOUS!!! FOURTH TIME I'M ASKING, I'M FURIOUS", "anger")
+    mild = grade("A bit annoying that the parcel is a day late, but fine.", "frustration")
+    assert 1 <= mild < loud <= 3
+    card = load_head("intensity").card
+    assert "fit on dev, scored on holdout" in card["metrics"]

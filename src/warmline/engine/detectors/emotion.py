@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from warmline.engine.datafiles import package_data, read_yaml
@@ -302,6 +302,15 @@ class EmotionHeadDetector(EmotionLexiconDetector):
         ]
 
 
+def is_amplified(text: TurnText) -> bool:
+    """Repeated exclamation, capitals or intensifiers: the turn says its feeling loudly."""
+    return (
+        bool(_EXCLAIM.search(text.text))
+        or text.shouted_words >= 2
+        or bool(_INTENSIFIER.search(text.lower))
+    )
+
+
 def emotion_inputs(
     doc: Document, index: int, lexicon: Lexicon | None = None
 ) -> tuple[list[str], dict[str, float]]:
@@ -325,9 +334,15 @@ class EmotionModelDetector(EmotionLexiconDetector):
     name = "emotion.model"
     version = 1
 
-    def __init__(self, lexicon: Lexicon | None = None, head: LinearHead | None = None) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        head: LinearHead | None = None,
+        intensity: LinearHead | None = None,
+    ) -> None:
         super().__init__(lexicon)
         self.head = head or load_linear_head("emotion")
+        self.intensity = intensity if intensity is not None else _shipped_intensity()
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per emotion the model finds, else ``neutral``."""
@@ -357,8 +372,7 @@ class EmotionModelDetector(EmotionLexiconDetector):
                 )
             ]
         tallies = turn_tallies(doc, index, self.lexicon)
-        amplified = bool(_EXCLAIM.search(text.text)) or text.shouted_words >= 2
-        amplified = amplified or bool(_INTENSIFIER.search(text.lower))
+        amplified = is_amplified(text)
         found = []
         for label in sorted(chosen, key=lambda lab: -probs[lab]):
             tally = tallies.get(label)
@@ -382,7 +396,47 @@ class EmotionModelDetector(EmotionLexiconDetector):
                     2 if strong else 1,
                 )
             )
-        return found
+        return [self._learned_intensity(a, probs[a.label], dense, amplified) for a in found]
+
+    def _learned_intensity(
+        self, ann: Annotation, probability: float, dense: dict[str, float], amplified: bool
+    ) -> Annotation:
+        """Re-grade the intensity with the learned head (``models/intensity``), when shipped."""
+        head = self.intensity
+        if head is None:
+            return ann
+        x = intensity_inputs(ann.label, probability, dense, amplified, ann.value or 1)
+        logits = head.logits((), x)
+        best = head.labels[max(range(len(logits)), key=logits.__getitem__)]
+        return replace(ann, value=int(best))
+
+
+def intensity_inputs(
+    label: str, probability: float, dense: dict[str, float], amplified: bool, rule_intensity: int
+) -> dict[str, float]:
+    """The intensity head's named features for one detected emotion."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    x = {
+        f"label:{label}": 1.0,
+        "cue_weight": dense.get(label, 0.0),
+        "previous_cue_weight": dense.get(f"previous_{label}", 0.0),
+        "shouted_words": dense.get("shouted_words", 0.0),
+        "exclamation_marks": min(3.0, dense.get("exclamation_marks", 0.0)),
+        "log_words": dense.get("log_words", 0.0),
+        "log_odds": math.log(p / (1 - p)),
+        "amplified": 1.0 if amplified else 0.0,
+        "rule_intensity": float(rule_intensity),
+        "all_cue_weight": sum(dense.get(e, 0.0) for e in _CUE_LABELS),
+    }
+    return {k: v for k, v in x.items() if v}
+
+
+def _shipped_intensity() -> LinearHead | None:
+    """The intensity head, or None while `make models` has not built it yet."""
+    try:
+        return load_linear_head("intensity")
+    except ConfigError:
+        return None
 
 
 def _locate(text: TurnText, words: list[str]) -> tuple[int, int]:
