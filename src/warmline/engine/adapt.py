@@ -21,11 +21,10 @@ the calibrated probability as their score.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from warmline.engine.detectors.emotion import emotion_inputs
+from warmline.engine.detectors.emotion import emotion_inputs, evidence_annotation
 from warmline.engine.errors import ConfigError
 from warmline.engine.labels import (
     ANTI_PATTERNS,
@@ -33,7 +32,7 @@ from warmline.engine.labels import (
     KIND_BEHAVIOUR,
     KIND_EMOTION,
 )
-from warmline.engine.learned import NUMBER, LinearHead, load_head, ngram_keys, read_head
+from warmline.engine.learned import LinearHead, load_head, ngram_keys, read_head
 from warmline.engine.model import Annotation, Speaker
 from warmline.engine.registry import Document
 
@@ -72,16 +71,6 @@ def decide_behaviours(head: LinearHead, probs: dict[str, float], ruled: set[str]
     kept = {lab for lab in ruled if lab not in probs or probs[lab] >= KEEP_AT}
     added = {lab for lab in head.labels if lab not in ruled and probs[lab] >= head.threshold(lab)}
     return kept | added
-
-
-def _clause_of(doc: Document, index: int, words: list[str]) -> tuple[int, int]:
-    text = doc.texts[index]
-    for phrase in words:
-        if phrase != NUMBER:
-            match = re.search(rf"\b{re.escape(phrase)}\b", text.lower)
-            if match:
-                return text.clause_at(match.start())
-    return 0, len(text.text)
 
 
 @dataclass(frozen=True)
@@ -147,27 +136,23 @@ class TeamModels:
         old = {a.label: a for a in doc.on(index, KIND_EMOTION)}
         kept = [a for a in doc.annotations[index] if a.kind != KIND_EMOTION]
         new: list[Annotation] = []
+        text = doc.texts[index]
         for label in chosen or ["neutral"]:
-            p = round(probs.get(label, 0.5), 3)
+            p = probs.get(label, 0.5)
             if label in old:
-                new.append(replace(old[label], score=p, detector=f"team:{head.name}"))
+                new.append(replace(old[label], score=round(p, 3), detector=f"team:{head.name}"))
                 continue
-            start, end = (
-                _clause_of(doc, index, head.evidence(keys, label))
-                if label != "neutral"
-                else (0, len(doc.texts[index].text))
-            )
-            why = ", ".join(f"'{w}'" for w in head.evidence(keys, label)) or "the turn as a whole"
+            words = head.evidence(keys, label) if label != "neutral" else []
             new.append(
-                Annotation(
+                evidence_annotation(
+                    text,
                     index,
                     KIND_EMOTION,
                     label,
-                    start,
-                    end,
+                    words,
                     p,
                     f"team:{head.name}",
-                    f"team model ({self.source}): {why}",
+                    f"team model ({self.source})",
                     1,
                 )
             )
@@ -187,20 +172,17 @@ class TeamModels:
             if a.kind not in _BEHAVIOUR_KINDS or a.label in decided
         ]
         for label in sorted(decided - ruled, key=head.labels.index):
-            words = head.evidence(keys, label)
-            start, end = _clause_of(doc, index, words)
             kind = KIND_ANTI_PATTERN if label in ANTI_PATTERNS else KIND_BEHAVIOUR
-            why = ", ".join(f"'{w}'" for w in words) or "the turn as a whole"
             kept.append(
-                Annotation(
+                evidence_annotation(
+                    doc.texts[index],
                     index,
                     kind,
                     label,
-                    start,
-                    end,
-                    round(probs[label], 3),
+                    head.evidence(keys, label),
+                    probs[label],
                     f"team:{head.name}",
-                    f"team model ({self.source}): {why}",
+                    f"team model ({self.source})",
                 )
             )
         doc.annotations[index] = kept

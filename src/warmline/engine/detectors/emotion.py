@@ -379,20 +379,17 @@ class EmotionModelDetector(EmotionLexiconDetector):
             if tally is not None and tally.hits:
                 found.append(self._annotation(index, label, tally, probs[label], amplified, text))
                 continue
-            words = self.head.evidence(keys, label)
-            start, end = _locate(text, words)
             strong = probs[label] >= 0.85 or (amplified and label not in _NEEDS_OWN_CUE)
-            why = "learned model: " + (", ".join(f"'{w}'" for w in words) or "the turn as a whole")
             found.append(
-                Annotation(
+                evidence_annotation(
+                    text,
                     index,
                     KIND_EMOTION,
                     label,
-                    start,
-                    end,
-                    round(probs[label], 3),
+                    self.head.evidence(keys, label),
+                    probs[label],
                     self.qualified,
-                    why,
+                    "learned model",
                     2 if strong else 1,
                 )
             )
@@ -439,7 +436,24 @@ def _shipped_intensity() -> LinearHead | None:
         return None
 
 
-def _locate(text: TurnText, words: list[str]) -> tuple[int, int]:
+def evidence_annotation(
+    text: TurnText,
+    index: int,
+    kind: str,
+    label: str,
+    words: list[str],
+    probability: float,
+    detector: str,
+    source: str,
+    value: int | None = None,
+) -> Annotation:
+    """A learned model's annotation: spanning the clause of its strongest n-gram, naming them."""
+    start, end = locate_evidence(text, words)
+    why = f"{source}: " + (", ".join(f"'{w}'" for w in words) or "the turn as a whole")
+    return Annotation(index, kind, label, start, end, round(probability, 3), detector, why, value)
+
+
+def locate_evidence(text: TurnText, words: list[str]) -> tuple[int, int]:
     """The clause holding the first evidence word found in the text, else the whole turn."""
     for phrase in words:
         if phrase == NUMBER:
