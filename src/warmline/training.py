@@ -18,11 +18,11 @@ from warmline.engine.adapt import (
     BEHAVIOUR_FILE,
     EMOTION_FILE,
     TeamModels,
-    behaviour_inputs,
     decide_behaviours,
     decide_emotions,
 )
 from warmline.engine.detectors.emotion import emotion_inputs
+from warmline.engine.features import behaviour_inputs
 from warmline.engine.labels import (
     ALL_BEHAVIOURS,
     EMOTIONS,
@@ -108,54 +108,37 @@ def _matrix(
     return matrix
 
 
-def fit_head(
-    name: str,
-    examples: Sequence[Example],
-    labels: Sequence[str],
-    options: FitOptions | None = None,
-    card: dict[str, Any] | None = None,
-    base: str | None = None,
-) -> LinearHead:
-    """Fit one logistic regression per label; a label with no positive example never fires.
-
-    With *base* (the name of a shipped head), each example's ``offset`` log-odds are a fixed
-    part of the model and only a correction is learned, pulled towards zero by the penalty:
-    with little data the head stays close to the shipped one.
-    """
+def _design(
+    examples: Sequence[Example], opt: FitOptions
+) -> tuple[dict[str, float], dict[str, int], list[str], Any, Any]:
+    """The vocabulary, idf, named-feature order, design matrix and weights of *examples*."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
-    opt = options or FitOptions()
     if not examples:
         raise ValueError("no training examples")
     idf = idf_table(examples, opt.min_df)
-    vocab = sorted(idf)
-    columns = {k: i for i, k in enumerate(vocab)}
+    columns = {k: i for i, k in enumerate(sorted(idf))}
     dense_names = sorted({k for ex in examples for k in ex.dense})
     x = _matrix(examples, idf, columns, dense_names, opt.dense_scale)
     weights = np.array([ex.weight for ex in examples], dtype=float)
-    coef = np.zeros((len(labels), x.shape[1]))
-    intercepts: list[float] = []
-    for i, label in enumerate(labels):
-        y = np.array([label in ex.labels for ex in examples])
-        if base is not None:
-            off = np.array([ex.offset.get(label, 0.0) for ex in examples])
-            coef[i], intercept = _fit_with_offset(x, y.astype(float), off, weights, opt.c)
-            intercepts.append(intercept)
-            continue
-        if y.all() or not y.any():  # nothing to learn: a constant that never (or always) fires
-            intercepts.append(-30.0 if not y.any() else 30.0)
-            continue
-        model = LogisticRegression(
-            C=opt.c,
-            solver="liblinear",
-            class_weight="balanced" if opt.balanced else None,
-            random_state=SEED,
-            max_iter=1000,
-        )
-        model.fit(x, y, sample_weight=weights)
-        coef[i] = model.coef_[0]
-        intercepts.append(float(model.intercept_[0]))
+    return idf, columns, dense_names, x, weights
+
+
+def _pack(
+    name: str,
+    labels: Sequence[str],
+    coef: Any,
+    intercepts: Sequence[float],
+    idf: dict[str, float],
+    columns: dict[str, int],
+    dense_names: Sequence[str],
+    opt: FitOptions,
+    card: dict[str, Any] | None,
+    base: str | None = None,
+) -> LinearHead:
+    """Round and prune fitted weights into a :class:`LinearHead`."""
+    import numpy as np
+
     d = opt.digits
     ngrams: dict[str, tuple[float, tuple[float, ...]]] = {}
     for k, col in columns.items():
@@ -178,6 +161,96 @@ def fit_head(
         dict(card or {}),
         base,
     )
+
+
+def fit_groups(
+    name: str,
+    examples: Sequence[Example],
+    groups: dict[str, Sequence[str]],
+    options: FitOptions | None = None,
+    card: dict[str, Any] | None = None,
+) -> LinearHead:
+    """One multinomial logistic regression per group of mutually exclusive values.
+
+    An example's labels hold ``"<group>=<value>"`` for each group; the head's labels are all
+    of those strings, and within a group the value with the highest logit is the prediction.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    opt = options or FitOptions()
+    idf, columns, dense_names, x, weights = _design(examples, opt)
+    labels = [f"{group}={value}" for group, values in groups.items() for value in values]
+    coef = np.zeros((len(labels), x.shape[1]))
+    intercepts = [-30.0] * len(labels)
+    for group, values in groups.items():
+        y = []
+        for ex in examples:
+            found = [v for v in values if f"{group}={v}" in ex.labels]
+            y.append(found[0] if found else values[0])
+        model = LogisticRegression(
+            C=opt.c,
+            class_weight="balanced" if opt.balanced else None,
+            max_iter=3000,
+            random_state=SEED,
+        )
+        model.fit(x, np.array(y), sample_weight=weights)
+        classes = [str(c) for c in model.classes_]
+        rows = model.coef_ if len(classes) > 2 else np.vstack([-model.coef_ / 2, model.coef_ / 2])
+        bias = (
+            model.intercept_
+            if len(classes) > 2
+            else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+        )
+        for k, value in enumerate(classes):
+            i = labels.index(f"{group}={value}")
+            coef[i] = rows[k]
+            intercepts[i] = float(bias[k])
+    return _pack(name, labels, coef, intercepts, idf, columns, dense_names, opt, card)
+
+
+def fit_head(
+    name: str,
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    options: FitOptions | None = None,
+    card: dict[str, Any] | None = None,
+    base: str | None = None,
+) -> LinearHead:
+    """Fit one logistic regression per label; a label with no positive example never fires.
+
+    With *base* (the name of a shipped head), each example's ``offset`` log-odds are a fixed
+    part of the model and only a correction is learned, pulled towards zero by the penalty:
+    with little data the head stays close to the shipped one.
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    opt = options or FitOptions()
+    idf, columns, dense_names, x, weights = _design(examples, opt)
+    coef = np.zeros((len(labels), x.shape[1]))
+    intercepts: list[float] = []
+    for i, label in enumerate(labels):
+        y = np.array([label in ex.labels for ex in examples])
+        if base is not None:
+            off = np.array([ex.offset.get(label, 0.0) for ex in examples])
+            coef[i], intercept = _fit_with_offset(x, y.astype(float), off, weights, opt.c)
+            intercepts.append(intercept)
+            continue
+        if y.all() or not y.any():  # nothing to learn: a constant that never (or always) fires
+            intercepts.append(-30.0 if not y.any() else 30.0)
+            continue
+        model = LogisticRegression(
+            C=opt.c,
+            solver="liblinear",
+            class_weight="balanced" if opt.balanced else None,
+            random_state=SEED,
+            max_iter=1000,
+        )
+        model.fit(x, y, sample_weight=weights)
+        coef[i] = model.coef_[0]
+        intercepts.append(float(model.intercept_[0]))
+    return _pack(name, labels, coef, intercepts, idf, columns, dense_names, opt, card, base)
 
 
 def _fit_with_offset(x: Any, y: Any, offset: Any, weights: Any, c: float) -> tuple[Any, float]:

@@ -20,19 +20,19 @@ the calibrated probability as their score.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warmline.engine.detectors.emotion import emotion_inputs, evidence_annotation
 from warmline.engine.errors import ConfigError
+from warmline.engine.features import behaviour_inputs
 from warmline.engine.labels import (
     ANTI_PATTERNS,
     KIND_ANTI_PATTERN,
     KIND_BEHAVIOUR,
     KIND_EMOTION,
 )
-from warmline.engine.learned import LinearHead, load_head, ngram_keys, read_head
+from warmline.engine.learned import LinearHead, load_head, read_head
 from warmline.engine.model import Annotation, Speaker
 from warmline.engine.registry import Document
 
@@ -43,18 +43,6 @@ _BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
 #: found is dropped below this probability, and one they missed is added at the head's own
 #: threshold (0.75 for heads `warmline train` writes). Small teams' data thus changes little.
 KEEP_AT = 0.25
-
-
-def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
-    """A behaviour head's input for agent turn *index*, after the detectors have run on it."""
-    dense = {f"rule:{a.label}": 1.0 for a in doc.on(index) if a.kind in _BEHAVIOUR_KINDS}
-    prev = doc.previous(index, Speaker.CUSTOMER)
-    if prev is not None:
-        for a in doc.on(prev, KIND_EMOTION):
-            if a.label != "neutral":
-                dense[f"customer:{a.label}"] = 1.0
-    dense["log_words"] = math.log1p(doc.texts[index].word_count)
-    return ngram_keys(doc.texts[index].tokens), dense
 
 
 def decide_emotions(head: LinearHead, probs: dict[str, float]) -> list[str]:

@@ -1,0 +1,24 @@
+"""Inputs of the learned heads that read an agent turn after the rules have run on it."""
+
+from __future__ import annotations
+
+import math
+
+from warmline.engine.labels import KIND_ANTI_PATTERN, KIND_BEHAVIOUR, KIND_EMOTION
+from warmline.engine.learned import ngram_keys
+from warmline.engine.model import Speaker
+from warmline.engine.registry import Document
+
+_BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+
+
+def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
+    """A behaviour head's input for agent turn *index*, after the detectors have run on it."""
+    dense = {f"rule:{a.label}": 1.0 for a in doc.on(index) if a.kind in _BEHAVIOUR_KINDS}
+    prev = doc.previous(index, Speaker.CUSTOMER)
+    if prev is not None:
+        for a in doc.on(prev, KIND_EMOTION):
+            if a.label != "neutral":
+                dense[f"customer:{a.label}"] = 1.0
+    dense["log_words"] = math.log1p(doc.texts[index].word_count)
+    return ngram_keys(doc.texts[index].tokens), dense
