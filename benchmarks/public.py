@@ -1,7 +1,10 @@
 """Benchmarks on the public research sets, with the label mappings of ../shared/data/README.md.
 
-Warmline never trains on these sets; they measure how the engine holds up on text unlike
-customer service (Reddit comments, peer support). Each function returns named figures.
+They measure how the engine holds up on text unlike customer service (Reddit comments, peer
+support). Warmline never trains on EPITOME or ESConv; its shipped emotion model is fitted on the
+GoEmotions orig *train* rows, so GoEmotions is scored on the orig dev + test rows only. Loaders
+and scorers are separate so that the peers (benchmarks/peers.py) are scored on exactly the same
+rows with exactly the same code. Each `*_scores` function returns named figures.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from metrics import macro_f1, single_macro_f1
-from warmline.engine.labels import EMOTIONS
+from warmline.engine.labels import EMOTIONS, MECHANISMS
 from warmline.engine.pipeline import Analyzer
 
 GOEMOTIONS_MAP = {
@@ -73,39 +76,81 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def goemotions(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict[str, float]:
-    """9-label macro-F1 and Ekman macro-F1 on GoEmotions comments read as customer turns."""
+def goemotions_rows(path: Path, split: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of one side of GoEmotions: "train" (orig train) or "eval" (orig dev + test)."""
+    rows = []
+    for row in _lines(path):
+        if (row["orig_split"] == "train") == (split == "train"):
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def goemotions_gold(row: dict[str, Any]) -> set[str]:
+    """The row's GoEmotions labels mapped to Warmline's 9 (empty when none maps)."""
+    return {GOEMOTIONS_MAP[lab] for lab in row["labels"] if lab in GOEMOTIONS_MAP}
+
+
+def goemotions_scores(rows: list[dict[str, Any]], predicted: list[set[str]]) -> dict[str, float]:
+    """9-label and Ekman macro-F1 of predicted Warmline emotion sets, one per row."""
     gold9, pred9, gold_ek, pred_ek = [], [], [], []
-    for n, row in enumerate(_lines(path)):
-        if limit is not None and n >= limit:
-            break
-        out = analyzer.analyze(
-            {"id": row["id"], "turns": [{"speaker": "customer", "text": row["text"]}]}
-        )
-        state = out.turns[0].customer
-        predicted = {e.label for e in state.emotions} if state else set()
-        mapped = {GOEMOTIONS_MAP[lab] for lab in row["labels"] if lab in GOEMOTIONS_MAP}
+    for row, labels in zip(rows, predicted, strict=True):
+        mapped = goemotions_gold(row)
         if mapped:
             gold9.append(mapped)
-            pred9.append(predicted)
+            pred9.append(labels)
         ekman = {lab for lab in row["ekman"] if lab in EKMAN}
         if ekman:
             gold_ek.append(ekman)
-            pred_ek.append({TO_EKMAN[p] for p in predicted})
+            pred_ek.append({TO_EKMAN[p] for p in labels})
     return {
         "goemotions_9_macro_f1": macro_f1(gold9, pred9, EMOTIONS),
         "goemotions_ekman_macro_f1": macro_f1(gold_ek, pred_ek, EKMAN),
         "goemotions_rows": float(len(gold9)),
+        "goemotions_ekman_rows": float(len(gold_ek)),
     }
 
 
-def epitome(path: Path, analyzer: Analyzer) -> dict[str, float]:
+def goemotions(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict[str, float]:
+    """Warmline on the GoEmotions orig dev + test rows, each comment read as a customer turn.
+
+    The orig train rows are left out: Warmline's shipped emotion model is fitted on them.
+    """
+    rows = goemotions_rows(path, "eval", limit)
+    predicted = []
+    for row in rows:
+        out = analyzer.analyze(
+            {"id": row["id"], "turns": [{"speaker": "customer", "text": row["text"]}]}
+        )
+        state = out.turns[0].customer
+        predicted.append({e.label for e in state.emotions} if state else set())
+    return goemotions_scores(rows, predicted)
+
+
+def epitome_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """The (seeker post, response) rows of EPITOME combined.jsonl."""
+    rows = list(_lines(path))
+    return rows[:limit] if limit is not None else rows
+
+
+def epitome_scores(rows: list[dict[str, Any]], levels: dict[str, list[int]]) -> dict[str, float]:
+    """Macro-F1 over levels 0/1/2 per mechanism; *levels* maps mechanism -> level per row."""
+    figures = {
+        f"epitome_{m}_macro_f1": single_macro_f1(
+            [str(r[m]) for r in rows], [str(x) for x in levels[m]], ("0", "1", "2")
+        )
+        for m in MECHANISMS
+    }
+    figures["epitome_rows"] = float(len(rows))
+    return figures
+
+
+def epitome(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict[str, float]:
     """Macro-F1 over levels 0/1/2 per mechanism, the response read as an agent reply."""
-    gold: dict[str, list[str]] = {
-        m: [] for m in ("emotional_reactions", "interpretations", "explorations")
-    }
-    pred: dict[str, list[str]] = {m: [] for m in gold}
-    for row in _lines(path):
+    rows = epitome_rows(path, limit)
+    levels: dict[str, list[int]] = {m: [] for m in MECHANISMS}
+    for row in rows:
         out = analyzer.analyze(
             {
                 "id": row["id"],
@@ -115,15 +160,9 @@ def epitome(path: Path, analyzer: Analyzer) -> dict[str, float]:
                 ],
             }
         )
-        levels = out.turns[1].mechanisms
-        for mech in gold:
-            gold[mech].append(str(row[mech]))
-            pred[mech].append(str(levels.get(mech, 0)))
-    figures = {
-        f"epitome_{m}_macro_f1": single_macro_f1(gold[m], pred[m], ("0", "1", "2")) for m in gold
-    }
-    figures["epitome_rows"] = float(len(gold["explorations"]))
-    return figures
+        for mech in MECHANISMS:
+            levels[mech].append(int(out.turns[1].mechanisms.get(mech, 0)))
+    return epitome_scores(rows, levels)
 
 
 def _esconv_class(labels: set[str]) -> str:
@@ -133,10 +172,42 @@ def _esconv_class(labels: set[str]) -> str:
     return "other"
 
 
-def esconv(path: Path, analyzer: Analyzer) -> dict[str, float]:
+def esconv_conversations(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """ESConv dialogues (all, or the first *limit*)."""
+    convs = list(_lines(path))
+    return convs[:limit] if limit is not None else convs
+
+
+def esconv_turns(convs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Supporter turns in file order: conversation id, text, previous seeker text, gold class."""
+    turns = []
+    for conv in convs:
+        seeker = ""
+        for t in conv["turns"]:
+            if t["speaker"] == "seeker":
+                seeker = t["text"] or ""
+            if t["speaker"] != "supporter":
+                continue
+            gold = _ESCONV_GOLD.get(t.get("strategy") or "", "other")
+            turns.append(
+                {"conv": conv["id"], "text": t["text"] or "", "seeker": seeker, "gold": gold}
+            )
+    return turns
+
+
+def esconv_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
+    """6-class macro-F1 of one predicted class per supporter turn."""
+    return {
+        "esconv_6_macro_f1": single_macro_f1(gold, pred, ESCONV_CLASSES),
+        "esconv_turns": float(len(gold)),
+    }
+
+
+def esconv(path: Path, analyzer: Analyzer, limit: int | None = None) -> dict[str, float]:
     """6-class macro-F1 on supporter turns, each analysed after its dialogue context."""
-    gold, pred = [], []
-    for conv in _lines(path):
+    convs = esconv_conversations(path, limit)
+    pred = []
+    for conv in convs:
         turns = [
             {
                 "speaker": "customer" if t["speaker"] == "seeker" else "agent",
@@ -146,11 +217,6 @@ def esconv(path: Path, analyzer: Analyzer) -> dict[str, float]:
         ]
         out = analyzer.analyze({"id": conv["id"], "turns": turns})
         for raw, result in zip(conv["turns"], out.turns, strict=True):
-            if raw["speaker"] != "supporter":
-                continue
-            gold.append(_ESCONV_GOLD.get(raw.get("strategy") or "", "other"))
-            pred.append(_esconv_class({a.label for a in result.behaviours()}))
-    return {
-        "esconv_6_macro_f1": single_macro_f1(gold, pred, ESCONV_CLASSES),
-        "esconv_turns": float(len(gold)),
-    }
+            if raw["speaker"] == "supporter":
+                pred.append(_esconv_class({a.label for a in result.behaviours()}))
+    return esconv_scores([t["gold"] for t in esconv_turns(convs)], pred)
