@@ -12,7 +12,7 @@ BLAS runs single-threaded here (threadpoolctl): on the 2-core development machin
 OpenBLAS embeds only ~30% faster when idle, and several times slower than one thread as soon
 as another process wants a core. torch is never imported.
 
-Usage: python benchmarks/run.py [--quick] [--only cs,goemotions,epitome,esconv,speed,latency,peers]
+Usage: python benchmarks/run.py [--quick] [--only cs,goemotions,epitome,esconv,speed,latency,learning,peers]
 (`peers` in --only turns the peers on; leave it out to time Warmline alone.)
 """
 
@@ -58,7 +58,7 @@ CS_DEV = DATA / "cs_cases" / "dev.jsonl"
 CS_HOLDOUT = HERE / "data" / "holdout.jsonl"
 CS_TEST = HERE / "data" / "test.jsonl"
 TWCS = DATA / "twcs" / "conversations.jsonl"
-SECTIONS = ("cs", "goemotions", "epitome", "esconv", "speed", "latency", "peers")
+SECTIONS = ("cs", "goemotions", "epitome", "esconv", "speed", "latency", "learning", "peers")
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 TARGETS = {
     "pair_accuracy": 0.92,
@@ -522,14 +522,17 @@ def latency(results: Results, quick: bool) -> None:
     )
 
 
-def learning_curve(results: Results, quick: bool) -> None:
-    """Hook for the learning-curve section (filled in by the `warmline train` owner).
+def learning_curve(results: Results) -> None:
+    """What `warmline train` gains with 50, 200 and 1,000 labelled turns of a team's own.
 
-    It will measure what `warmline train` gains with 50, 200 and 1,000 labelled turns:
-    team heads fitted on that many labelled customer-service turns, scored beside the shipped
-    models on conversations they have not seen (see benchmarks/learning_curve.py), with the
-    figures added to *results*. A no-op for now.
+    Team heads are fitted on that many labelled customer-service turns and scored beside the
+    shipped models on test.jsonl folds they have not seen (see benchmarks/learning_curve.py).
     """
+    import learning_curve as curve
+
+    figures = curve.run(CS_TEST, [CS_DEV, CS_HOLDOUT])
+    curve.print_table(figures)
+    results.update({f"learning_{key}": value for key, value in figures.items()})
 
 
 # ---------------------------------------------------------------- main
@@ -585,7 +588,9 @@ def main() -> int:
     if "latency" in only:
         latency(results, args.quick)
         clock = timed("latency", clock, results)
-    learning_curve(results, args.quick)
+    if "learning" in only:
+        learning_curve(results)
+        clock = timed("learning", clock, results)
     results["seconds_total"] = time.perf_counter() - begin
     out = HERE / "out"
     out.mkdir(exist_ok=True)
