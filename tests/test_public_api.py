@@ -15,6 +15,7 @@ PUBLIC = [
     "BatchResult",
     "Conversation",
     "ConversationAnalysis",
+    "DraftCheck",
     "InvalidConversationError",
     "Speaker",
     "Turn",
@@ -23,6 +24,7 @@ PUBLIC = [
     "__version__",
     "analyze",
     "analyze_many",
+    "check_draft",
     "to_dict",
 ]
 

@@ -12,6 +12,9 @@ The public API. Analyse one conversation with :func:`analyze`, a stream of them 
     ]})
     print(result.score, warmline.to_dict(result)["turns"][1]["behaviours"])
 
+Check an agent's draft reply in its conversation with :func:`check_draft` (a
+:class:`DraftCheck`: score, behaviours, missing, warnings, rewrite).
+
 Every error Warmline raises on purpose is a :class:`WarmlineError`; a conversation that does
 not follow the interchange format raises :class:`InvalidConversationError`.
 """
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
+from warmline.engine.assist import DraftCheck, check_draft
 from warmline.engine.errors import InvalidConversationError, WarmlineError
 from warmline.engine.model import Annotation, Conversation, Speaker, Turn
 from warmline.engine.pipeline import Analyzer, BatchResult
@@ -64,6 +68,7 @@ __all__ = [
     "BatchResult",
     "Conversation",
     "ConversationAnalysis",
+    "DraftCheck",
     "InvalidConversationError",
     "Speaker",
     "Turn",
@@ -72,5 +77,6 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_many",
+    "check_draft",
     "to_dict",
 ]

@@ -4,6 +4,8 @@
 and writes one JSON line (or one report block) per input record as soon as it is ready, so
 nothing already written is lost if the run dies later. Exit status: 0 when every record was
 analysed, 1 when any record failed, 2 for usage errors (click's convention).
+``warmline check`` wraps :func:`warmline.engine.assist.check_draft`: one draft reply checked
+in the context of one conversation (exit 1 when that conversation cannot be read).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,17 +27,28 @@ from warmline import __version__
 from warmline.batch import Outcome, analyze_records
 from warmline.demo import demo
 from warmline.engine.adapt import TeamModels
-from warmline.engine.errors import ConfigError
+from warmline.engine.assist import DraftCheck, check_draft
+from warmline.engine.errors import ConfigError, InvalidConversationError
+from warmline.engine.model import Conversation
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import (
     FORMATS,
+    InputError,
     Record,
     RoleMappingError,
     UnsupportedFormatError,
     parse_role_mapping,
     read_conversations,
 )
-from warmline.report import Style, Summary, render_conversation, render_error
+from warmline.report import (
+    Style,
+    Summary,
+    humanise,
+    quote,
+    render_conversation,
+    render_error,
+    score_word,
+)
 
 
 class UsageFailure(click.ClickException):
@@ -162,6 +176,158 @@ def train(labelled: str, folder: str, no_evaluate: bool) -> None:
                 f"team heads {result.figures[f'{key}_team_cv']:.3f} (5-fold cross-validated)"
             )
     click.echo(f"wrote {folder}; use it with: warmline analyze --model {folder} INPUT")
+
+
+@main.command("check")
+@click.argument("source", metavar="CONTEXT", type=click.Path(exists=True, allow_dash=True))
+@click.option("--draft", default=None, metavar="TEXT", help="The draft reply to check.")
+@click.option(
+    "--draft-file",
+    default=None,
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    help="Read the draft reply from FILE; - is stdin.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Format of CONTEXT (default: from the file extension).",
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="NAME=ROLE",
+    help="Map a transcript speaker to customer, agent or bot (repeatable).",
+)
+@click.option(
+    "--speaker",
+    type=click.Choice(["agent", "bot"]),
+    default="agent",
+    show_default=True,
+    help="Who writes the draft.",
+)
+@click.option("--customer-name", default=None, metavar="NAME", help="The customer's name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Use a team's own heads, written by `warmline train`.",
+)
+def check_command(
+    source: str,
+    draft: str | None,
+    draft_file: str | None,
+    fmt: str | None,
+    roles: tuple[str, ...],
+    speaker: str,
+    customer_name: str | None,
+    as_json: bool,
+    model_dir: str | None,
+) -> None:
+    """Check a draft reply before sending it: score, what is missing, warnings, a rewrite.
+
+    CONTEXT holds the conversation so far (one conversation, in any format `warmline
+    analyze` reads; - for stdin); the draft is the next agent turn.
+    """
+    text = _draft_text(draft, draft_file, source)
+    context = _one_conversation(source, fmt, roles)
+    try:
+        team = TeamModels.load(Path(model_dir)) if model_dir is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model") from None
+    try:
+        result = check_draft(
+            context.turns,
+            text,
+            customer_name=customer_name or context.customer_name,
+            analyzer=Analyzer(team=team),
+            speaker=speaker,
+        )
+    except InvalidConversationError as exc:
+        if exc.where == "draft":
+            hint = "--draft" if draft is not None else "--draft-file"
+            raise click.BadParameter(str(exc), param_hint=hint) from None
+        raise click.ClickException(f"{source}: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_render_check(result, Style(color=_wants_color(sys.stdout.buffer))))
+
+
+def _draft_text(draft: str | None, draft_file: str | None, source: str) -> str:
+    """The draft from --draft or --draft-file (exactly one of them)."""
+    if (draft is None) == (draft_file is None):
+        raise click.UsageError("give the reply to check with --draft TEXT or --draft-file FILE")
+    if draft is not None:
+        return draft
+    if draft_file == "-" and source == "-":
+        raise click.UsageError("CONTEXT and --draft-file cannot both be read from stdin")
+    with click.open_file(str(draft_file), encoding="utf-8", errors="replace") as handle:
+        return str(handle.read())
+
+
+def _one_conversation(source: str, fmt: str | None, roles: tuple[str, ...]) -> Conversation:
+    """The single conversation of CONTEXT; several, none or an unreadable one is an error."""
+    try:
+        role_map = parse_role_mapping(list(roles))
+    except RoleMappingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--role") from None
+    try:
+        records = list(islice(read_conversations(source, format=fmt, roles=role_map), 2))
+    except (UnsupportedFormatError, RoleMappingError) as exc:
+        raise UsageFailure(str(exc)) from None
+    if len(records) != 1:
+        found = "no conversation" if not records else "more than one conversation"
+        raise UsageFailure(
+            f"{source} holds {found}; `warmline check` needs exactly one, the conversation "
+            "the draft replies to (save that one to its own file)"
+        )
+    record = records[0]
+    if isinstance(record, InputError):
+        raise click.ClickException(str(record))
+    return record
+
+
+def _render_check(result: DraftCheck, st: Style) -> str:
+    """The readable block of a draft check."""
+    colour = "green" if result.score >= 65 else "yellow" if result.score >= 45 else "red"
+    score = st.paint(f"{result.score}/100 ({score_word(result.score)})", colour, "bold")
+    lines = [f"Draft score: {score}"]
+    moment = f"{result.need} empathy need, {result.mode} mode"
+    if result.customer is not None:
+        top = result.customer
+        moment = f"customer feels {top.label} {top.intensity}/3  ·  " + moment
+    lines.append(f"The moment: {moment}")
+    lines.append(st.paint("Behaviours found", "bold"))
+    for found in result.behaviours:
+        name = st.paint(humanise(found.label), "green")
+        lines += st.wrap(f"{name} {quote(found.text)}", indent="      ", first="  ✓ ")
+    if not result.behaviours:
+        lines.append("  none")
+    lines.append(st.paint("Missing", "bold"))
+    for missed in result.missing:
+        lines += st.wrap(
+            f"{humanise(missed.label)}: {missed.explanation}", indent="      ", first="  · "
+        )
+        lines += st.wrap(missed.message, indent="         ", first="    Tip: ")
+    if not result.missing:
+        lines.append("  nothing")
+    lines.append(st.paint("Warnings", "bold"))
+    for warning in result.warnings:
+        name = st.paint(humanise(warning.label), "red")
+        lines += st.wrap(f"{name} {quote(warning.text)}", indent="      ", first="  ✗ ")
+        lines += st.wrap(warning.message, indent="         ", first="    Tip: ")
+    if not result.warnings:
+        lines.append("  none")
+    lines.append(st.paint("Suggested rewrite", "bold"))
+    lines += st.wrap(result.rewrite or "none needed", indent="  ")
+    return "\n".join(lines)
 
 
 @main.command("demo")
