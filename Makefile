@@ -1,5 +1,5 @@
 # Warmline developer tasks. Needs only python3 (>= 3.11) and make.
-#   make run    set up .venv and analyse the bundled example conversations
+#   make run    set up .venv and start the web app on SQLite with the demo team loaded
 #   make test   set up .venv and run the tests, ruff and mypy
 
 # The first interpreter on PATH that is Python 3.11 or newer (override: make PYTHON=/path/python).
@@ -22,8 +22,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
+# The web app on an embedded SQLite database in ./warmline-data, with the demo team imported
+# on first start; prints the URL and the demo logins. Override: make run PORT=8080
+PORT ?= 8000
 run: venv
-	$(BIN)/warmline demo
+	WARMLINE_DATA_DIR=$${WARMLINE_DATA_DIR:-warmline-data} $(BIN)/warmline serve --demo --port $(PORT)
 
 test: venv
 	$(BIN)/pytest

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
+from warmline.cli_server import register as register_server_commands
 from warmline.demo import demo
 from warmline.engine.adapt import TeamModels
 from warmline.engine.assist import DraftCheck, check_draft
@@ -438,6 +439,9 @@ def _finish(total: int, failed: int, *, strict: bool) -> None:
     click.echo(f"warmline: {what}; see the messages above", err=True)
     raise SystemExit(1)
 
+
+# The web app's commands (serve, db, users, import) live in their own module.
+register_server_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")

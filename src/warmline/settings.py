@@ -1,0 +1,73 @@
+"""Deployment settings of the web app and its CLI commands, read from ``WARMLINE_*`` variables.
+
+Built once by whoever starts the app (``warmline serve``, the tests) and passed down; nothing
+reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warmline.redact import KINDS, parse_kinds
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change; each field is ``WARMLINE_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="WARMLINE_", extra="forbid")
+
+    #: Where the SQLite database and the generated secret live when nothing else is set.
+    data_dir: Path = Path("warmline-data")
+    #: ``sqlite:///path.db`` or ``postgresql+psycopg://user:pass@host/db``; default: SQLite in data_dir.
+    database_url: str | None = None
+    #: Signs nothing by itself, but seeds CSRF tokens; generated and kept in data_dir when unset.
+    secret_key: str | None = None
+    #: Comma-separated PII kinds to redact on import (email, phone, card, address), or "none".
+    redact: str = ",".join(KINDS)
+    #: Largest accepted upload, in megabytes.
+    max_upload_mb: int = Field(default=20, ge=1, le=1024)
+    #: How long a REST API token stays valid.
+    token_minutes: int = Field(default=60 * 24, ge=1)
+    #: How long a browser login stays valid.
+    session_minutes: int = Field(default=60 * 12, ge=1)
+    #: Imports larger than this many conversations run in the background with a progress page.
+    background_import_over: int = Field(default=50, ge=0)
+    #: Send session cookies over HTTPS only (turn on behind TLS).
+    secure_cookies: bool = False
+
+    @field_validator("redact")
+    @classmethod
+    def _check_redact(cls, value: str) -> str:
+        parse_kinds(value)  # raises ValueError naming the bad kind
+        return value
+
+    @property
+    def redact_kinds(self) -> frozenset[str]:
+        """The PII kinds to redact, parsed."""
+        return parse_kinds(self.redact)
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'warmline.db').resolve()}"
+
+    def resolved_secret(self) -> str:
+        """The secret key; generated once and kept in data_dir/secret.key when unset."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+__all__ = ["Settings"]

@@ -1,0 +1,325 @@
+"""Import conversations (redact, analyse, upsert by id) and read them back within one's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import warmline
+from warmline.engine.errors import WarmlineError
+from warmline.engine.labels import ANTI_PATTERNS
+from warmline.engine.model import Conversation as EngineConversation
+from warmline.engine.model import conversation_from_dict
+from warmline.engine.pipeline import Analyzer
+from warmline.engine.serialize import analysis_to_dict
+from warmline.formats.records import InputError
+from warmline.redact import Redactor
+from warmline.store.access import conversation_filter
+from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
+from warmline.store.tables import Conversation, Label, Team, User, utcnow
+from warmline.store.users import get_or_create_team
+
+#: How many errors an import reports in full; the rest are counted.
+MAX_REPORTED_ERRORS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """One record that could not be imported: where it was and what was wrong."""
+
+    position: int
+    line: int | None
+    id: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "position": self.position,
+            "line": self.line,
+            "id": self.id,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What an import did: the ids stored, how many were new or updated, what was refused."""
+
+    ids: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    redactions: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """How records are stored: redaction, and the agent/team to stamp on them."""
+
+    redactor: Redactor
+    agent_id: str | None = None
+    team: str | None = None
+    source: str = ""
+
+
+def validate_records(
+    items: Iterable[EngineConversation | InputError | Any],
+) -> tuple[list[EngineConversation], list[RecordError]]:
+    """Turn reader records or raw dicts into conversations, collecting every error with its place."""
+    good: list[EngineConversation] = []
+    bad: list[RecordError] = []
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, InputError):
+            bad.append(RecordError(position, item.line, item.id, item.message))
+            continue
+        try:
+            good.append(
+                item if isinstance(item, EngineConversation) else conversation_from_dict(item)
+            )
+        except WarmlineError as exc:
+            ident = item.get("id") if isinstance(item, Mapping) else None
+            where = f"conversation {position}"
+            bad.append(
+                RecordError(position, None, str(ident) if ident else None, f"{where}: {exc}")
+            )
+    ids = [c.id for c in good]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        for position, conv_id in enumerate(ids, start=1):
+            if conv_id in seen:
+                bad.append(
+                    RecordError(
+                        position, None, conv_id, f"id {conv_id!r} appears twice in this import"
+                    )
+                )
+            seen.add(conv_id)
+    return good, bad
+
+
+def store_conversations(
+    session: Session,
+    conversations: Sequence[EngineConversation],
+    *,
+    analyzer: Analyzer,
+    options: ImportOptions,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    """Redact, analyse and upsert *conversations* in the session's transaction."""
+    result = result if result is not None else ImportResult()
+    for conv in conversations:
+        record, count = options.redactor.redact_conversation(conv.to_dict())
+        if options.agent_id:
+            record["agent_id"] = options.agent_id
+        redacted = conversation_from_dict(record)
+        analysis = analysis_to_dict(analyzer.analyze(redacted), explain=True)
+        created = _upsert(session, redacted, record, analysis, count, options)
+        result.ids.append(redacted.id)
+        result.redactions += count
+        if created:
+            result.created += 1
+        else:
+            result.updated += 1
+    return result
+
+
+def _upsert(
+    session: Session,
+    conv: EngineConversation,
+    record: dict[str, Any],
+    analysis: dict[str, Any],
+    redactions: int,
+    options: ImportOptions,
+) -> bool:
+    team_id = _team_for(session, conv, options)
+    row = session.scalar(select(Conversation).where(Conversation.external_id == conv.id))
+    created = row is None
+    now = utcnow()
+    if row is None:
+        row = Conversation(external_id=conv.id, imported_at=now, started_at=_started(conv, now))
+    else:
+        row.started_at = _started(conv, row.imported_at)
+    row.team_id = team_id
+    row.agent_id = conv.agent_id
+    row.channel = conv.channel
+    row.customer_name = conv.customer_name
+    row.updated_at = now
+    row.source = options.source[:255]
+    row.turn_count = len(conv.turns)
+    row.redactions = redactions
+    row.record = record
+    row.analysis = analysis
+    row.score = analysis.get("score")
+    row.deescalated = analysis.get("deescalated")
+    row.escalated = analysis.get("escalated")
+    staff_scores = [t["score"] for t in analysis["turns"] if t.get("score") is not None]
+    row.lowest_turn_score = min(staff_scores) if staff_scores else None
+    row.engine_version = warmline.__version__
+    row.labels = list(_labels(analysis))
+    session.add(row)
+    session.flush()
+    return created
+
+
+def _labels(analysis: Mapping[str, Any]) -> Iterator[Label]:
+    for turn in analysis["turns"]:
+        index = turn["index"]
+        for emo in turn.get("emotions", []):
+            yield Label(turn=index, kind="emotion", label=emo["label"], score=emo["score"])
+        for beh in turn.get("behaviours", []):
+            kind = "anti_pattern" if beh["id"] in _ANTI else "behaviour"
+            yield Label(
+                turn=index,
+                kind=kind,
+                label=beh["id"],
+                start=beh["start"],
+                end=beh["end"],
+                score=beh["score"],
+            )
+    for miss in analysis.get("missed_opportunities", []):
+        yield Label(turn=-1, kind="missed", label=miss["label"])
+
+
+_ANTI = frozenset(ANTI_PATTERNS)
+
+
+def _started(conv: EngineConversation, fallback: datetime) -> datetime:
+    for turn in conv.turns:
+        if turn.timestamp:
+            try:
+                when = datetime.fromisoformat(turn.timestamp.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return fallback
+
+
+def _team_for(session: Session, conv: EngineConversation, options: ImportOptions) -> int | None:
+    named = options.team or conv.metadata.get("team")
+    if isinstance(named, str) and named.strip():
+        return get_or_create_team(session, named).id
+    if conv.agent_id:
+        agent = session.scalar(select(User).where(User.agent_id == conv.agent_id))
+        if agent is not None and agent.teams:
+            return agent.teams[0].id
+    return None
+
+
+def import_conversations(
+    session: Session,
+    items: Iterable[EngineConversation | InputError | Any],
+    *,
+    analyzer: Analyzer,
+    options: ImportOptions,
+) -> ImportResult:
+    """Validate everything first; store all of it, or nothing when any record is bad."""
+    good, bad = validate_records(items)
+    if bad:
+        result = ImportResult(errors=bad[:MAX_REPORTED_ERRORS])
+        raise ImportRefused(result, total=len(good) + len(bad), bad=len(bad))
+    return store_conversations(session, good, analyzer=analyzer, options=options)
+
+
+class ImportRefused(InvalidInputError):
+    """An import with bad records; nothing was stored. ``result.errors`` says where."""
+
+    def __init__(self, result: ImportResult, *, total: int, bad: int) -> None:
+        self.result = result
+        first = result.errors[0]
+        where = f"line {first.line}" if first.line is not None else f"record {first.position}"
+        super().__init__(
+            f"{bad} of {total} records could not be read, so nothing was imported; "
+            f"first: {where}: {first.message}"
+        )
+
+
+# ----------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    """Filters shared by lists, dashboards and exports."""
+
+    team_id: int | None = None
+    agent_id: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def apply_filter(stmt: Any, flt: ConversationFilter) -> Any:
+    """Add *flt*'s conditions to a statement over :class:`Conversation`."""
+    if flt.team_id is not None:
+        stmt = stmt.where(Conversation.team_id == flt.team_id)
+    if flt.agent_id:
+        stmt = stmt.where(Conversation.agent_id == flt.agent_id)
+    if flt.channel:
+        stmt = stmt.where(Conversation.channel == flt.channel)
+    if flt.since is not None:
+        stmt = stmt.where(Conversation.started_at >= flt.since)
+    if flt.until is not None:
+        stmt = stmt.where(Conversation.started_at <= flt.until)
+    return stmt
+
+
+def get_conversation(session: Session, user: User, external_id: str) -> Conversation:
+    """One conversation by its id, if *user* may see it; else :class:`NotFoundError`."""
+    row = session.scalar(select(Conversation).where(Conversation.external_id == external_id))
+    if row is None:
+        raise NotFoundError(f"no conversation with id {external_id!r}")
+    visible = session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.id == row.id, conversation_filter(session, user))
+    )
+    if not visible:
+        raise ForbiddenError(f"conversation {external_id!r} is outside what your role may see")
+    return row
+
+
+def list_conversations(
+    session: Session,
+    user: User,
+    flt: ConversationFilter,
+    *,
+    order: str = "recent",
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Conversation], int]:
+    """Conversations *user* may see matching *flt*, newest first (or lowest score first), and the total."""
+    base = apply_filter(select(Conversation).where(conversation_filter(session, user)), flt)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if order == "lowest":
+        base = base.order_by(
+            Conversation.score.is_(None), Conversation.score, Conversation.started_at.desc()
+        )
+    else:
+        base = base.order_by(Conversation.started_at.desc(), Conversation.id.desc())
+    rows = list(session.scalars(base.limit(limit).offset(offset)))
+    return rows, total
+
+
+def team_of(session: Session, team_id: int | None) -> Team | None:
+    """The team with this id, or None."""
+    return session.get(Team, team_id) if team_id is not None else None
+
+
+__all__ = [
+    "ConversationFilter",
+    "ImportOptions",
+    "ImportRefused",
+    "ImportResult",
+    "RecordError",
+    "apply_filter",
+    "get_conversation",
+    "import_conversations",
+    "list_conversations",
+    "store_conversations",
+    "team_of",
+    "validate_records",
+]

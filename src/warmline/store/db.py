@@ -1,0 +1,130 @@
+"""Database engines and sessions, SQLite or PostgreSQL, and Alembic migrations to the latest schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from warmline.store.errors import StoreError
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for *url*; SQLite files get foreign keys, WAL and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"database URL {url!r} is not a valid SQLAlchemy URL: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise StoreError(
+        f"database URL {url!r}: only sqlite:///FILE and postgresql+psycopg://... are supported"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """An engine and its session factory; ``session()`` is one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _alembic_config() -> tuple[Config, Any]:
+    config = Config()
+    location = resources.files("warmline.store").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    return config, location
+
+
+def head_revision() -> str:
+    """The newest migration this version of Warmline knows."""
+    config, _ = _alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    """The migration the database is at (None for an empty database)."""
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise StoreError(f"cannot reach the database at {_safe(db.url)}: {exc.orig}") from exc
+
+
+def upgrade(db: Database) -> str:
+    """Migrate the database to the newest schema; returns the revision it is now at."""
+    config, _ = _alembic_config()
+    try:
+        with db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except OperationalError as exc:
+        raise StoreError(f"cannot migrate the database at {_safe(db.url)}: {exc.orig}") from exc
+    return head_revision()
+
+
+def require_current(db: Database) -> None:
+    """Raise :class:`StoreError` unless the database is at the newest schema."""
+    current = current_revision(db)
+    if current != head_revision():
+        raise StoreError(
+            f"the database at {_safe(db.url)} is at schema {current or 'empty'}, "
+            f"this Warmline needs {head_revision()}: run `warmline db upgrade`"
+        )
+
+
+def _safe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+__all__ = [
+    "Database",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "require_current",
+    "upgrade",
+]

@@ -1,0 +1,123 @@
+"""Background imports: a file is validated whole, then analysed and stored in chunks with progress."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from warmline.engine.errors import WarmlineError
+from warmline.engine.pipeline import Analyzer
+from warmline.formats import read_conversations
+from warmline.store.conversations import (
+    MAX_REPORTED_ERRORS,
+    ImportOptions,
+    ImportResult,
+    store_conversations,
+    validate_records,
+)
+from warmline.store.db import Database
+from warmline.store.errors import NotFoundError
+from warmline.store.tables import ImportJob, User, utcnow
+
+log = logging.getLogger(__name__)
+CHUNK = 25
+
+
+class ImportRunner:
+    """Runs imports one at a time on a worker thread; each job's row records its progress."""
+
+    def __init__(self, db: Database, analyzer: Analyzer) -> None:
+        self.db = db
+        self.analyzer = analyzer
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-import")
+
+    def submit(self, user: User, path: Path, *, fmt: str | None, options: ImportOptions) -> int:
+        """Queue the import of *path*; returns the job id to poll."""
+        with self.db.session() as session:
+            job = ImportJob(user_id=user.id, filename=options.source or path.name)
+            session.add(job)
+            session.flush()
+            job_id = job.id
+        self._pool.submit(self._run, job_id, path, fmt, options)
+        return job_id
+
+    def _run(self, job_id: int, path: Path, fmt: str | None, options: ImportOptions) -> None:
+        try:
+            self._import(job_id, path, fmt, options)
+        except (WarmlineError, OSError) as exc:
+            self._finish(job_id, "failed", str(exc))
+        except Exception as exc:  # the outermost boundary of a worker thread
+            log.exception("import job %s crashed", job_id)
+            self._finish(job_id, "failed", f"internal error: {exc}")
+        finally:
+            path.unlink(missing_ok=True)
+
+    def _import(self, job_id: int, path: Path, fmt: str | None, options: ImportOptions) -> None:
+        self._update(job_id, status="running", message="reading the file")
+        good, bad = validate_records(read_conversations(path, format=fmt))
+        if bad:
+            errors = {"items": [e.to_dict() for e in bad[:MAX_REPORTED_ERRORS]], "count": len(bad)}
+            self._update(job_id, total=len(good) + len(bad), failed=len(bad), errors=errors)
+            first = bad[0]
+            where = f"line {first.line}" if first.line is not None else f"record {first.position}"
+            raise _Refused(
+                f"{len(bad)} of {len(good) + len(bad)} records could not be read, so nothing was "
+                f"imported; first: {where}: {first.message}"
+            )
+        if not good:
+            raise _Refused("the file holds no conversations")
+        self._update(job_id, total=len(good), message="analysing")
+        result = ImportResult()
+        for begin in range(0, len(good), CHUNK):
+            with self.db.session() as session:
+                store_conversations(
+                    session,
+                    good[begin : begin + CHUNK],
+                    analyzer=self.analyzer,
+                    options=options,
+                    result=result,
+                )
+                job = session.get(ImportJob, job_id)
+                assert job is not None
+                job.done, job.created, job.updated = len(result.ids), result.created, result.updated
+        self._finish(
+            job_id,
+            "done",
+            f"{result.created} new, {result.updated} updated, {result.redactions} PII redactions",
+        )
+
+    def _update(self, job_id: int, **values: object) -> None:
+        with self.db.session() as session:
+            job = session.get(ImportJob, job_id)
+            assert job is not None
+            for key, value in values.items():
+                setattr(job, key, value)
+
+    def _finish(self, job_id: int, status: str, message: str) -> None:
+        self._update(job_id, status=status, message=message, finished_at=utcnow())
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until every queued job has finished (for the CLI and tests)."""
+        marker: Future[None] = self._pool.submit(lambda: None)
+        marker.result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        """Stop accepting jobs and let the running one finish."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Refused(WarmlineError):
+    """An import the worker gave up on; its message goes to the job row."""
+
+
+def get_job(db: Database, user: User, job_id: int) -> ImportJob:
+    """A job row, if *user* started it (admins see all)."""
+    with db.session() as session:
+        job = session.get(ImportJob, job_id)
+        if job is None or (user.role != "admin" and job.user_id != user.id):
+            raise NotFoundError(f"no import job {job_id}")
+        return job
+
+
+__all__ = ["CHUNK", "ImportRunner", "get_job"]

@@ -1,0 +1,95 @@
+"""The app factory: settings in, a FastAPI app out (pages, REST API, static files, error shape)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+import warmline
+from warmline.engine.pipeline import Analyzer
+from warmline.redact import Redactor
+from warmline.settings import Settings
+from warmline.store.db import Database, require_current
+from warmline.store.jobs import ImportRunner
+from warmline.web import api, errors, pages, sections
+from warmline.web.context import AppContext
+
+
+def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None) -> FastAPI:
+    """Build the app for *settings*; the database must already be at the newest schema."""
+    settings = settings if settings is not None else Settings()
+    db = Database(settings.resolved_database_url())
+    require_current(db)
+    analyzer = analyzer if analyzer is not None else Analyzer()
+    ctx = AppContext(
+        settings=settings,
+        db=db,
+        analyzer=analyzer,
+        redactor=Redactor(kinds=settings.redact_kinds),
+        runner=ImportRunner(db, analyzer),
+        secret=settings.resolved_secret(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ctx.runner.shutdown()
+        db.dispose()
+
+    app = FastAPI(
+        title="Warmline",
+        version=warmline.__version__,
+        description="Empathy coaching for customer-service teams: conversations, draft checks, reviews.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    app.middleware("http")(_limit_body(ctx))
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("warmline.web").joinpath("static"))),
+        name="static",
+    )
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    for router in sections.routers():
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness and database reachability."""
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": db.engine.dialect.name, "version": warmline.__version__}
+
+    return app
+
+
+def _limit_body(
+    ctx: AppContext,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Refuse a request whose declared body is over the upload limit before reading it."""
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > ctx.max_upload_bytes + 64 * 1024:
+            message = (
+                f"the request body is {int(length) / 1e6:.1f} MB, over the upload limit of "
+                f"{ctx.settings.max_upload_mb} MB; split the file or raise WARMLINE_MAX_UPLOAD_MB "
+                f"(nothing was imported)"
+            )
+            return JSONResponse(errors.error_body(413, "too_large", message), status_code=413)
+        return await call_next(request)
+
+    return middleware
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,7 @@
+"""Page section (being built): see warmline.web.sections."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,115 @@
+"""Request dependencies: the app context, a database session, and who is calling.
+
+The API accepts a bearer token; pages (and the composer's fetch calls) use the session
+cookie, whose state-changing requests must carry the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from warmline.store.errors import AuthError, ForbiddenError
+from warmline.store.tables import AuthToken, User
+from warmline.store.users import resolve_token
+from warmline.web.context import AppContext
+from warmline.web.errors import LoginRequired
+
+SESSION_COOKIE = "warmline_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_ctx(request: Request) -> AppContext:
+    """The app's shared context."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+def get_session(ctx: Ctx) -> Iterator[Session]:
+    """A database session for this request: commits when the handler returns, rolls back on error."""
+    with ctx.db.session() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_session)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user and how they proved it (``csrf`` is set for cookie logins)."""
+
+    user: User
+    csrf: str | None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _caller(request: Request, session: Session) -> Caller:
+    bearer = _bearer(request)
+    if bearer is not None:
+        user, _ = resolve_token(session, bearer, kind="api")
+        return Caller(user, None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        if request.url.path.startswith("/api/"):
+            raise AuthError(
+                "not authenticated: send `Authorization: Bearer <token>` (POST /api/v1/token)"
+            )
+        raise LoginRequired("please log in")
+    try:
+        user, token = resolve_token(session, cookie, kind="session")
+    except AuthError as exc:
+        if request.url.path.startswith("/api/"):
+            raise
+        raise LoginRequired(str(exc)) from exc
+    _check_csrf(request, token)
+    return Caller(user, token.csrf)
+
+
+def _check_csrf(request: Request, token: AuthToken) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get("x-csrf-token") or getattr(request.state, "csrf_form", None)
+    if not sent or not hmac.compare_digest(sent, token.csrf):
+        raise ForbiddenError("missing or wrong CSRF token: reload the page and try again")
+
+
+async def current_caller(request: Request, session: Db) -> Caller:
+    """The authenticated caller; 401 (API) or a redirect to /login (pages) when there is none."""
+    if request.method not in SAFE_METHODS and _is_form(request):
+        form = await request.form()  # cached by Starlette, so handlers can read it again
+        value = form.get("csrf")
+        request.state.csrf_form = value if isinstance(value, str) else None
+    caller = _caller(request, session)
+    request.state.caller = caller  # pages render the user and CSRF token from here
+    return caller
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded"))
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def current_user(caller: CurrentCaller) -> User:
+    """The authenticated user."""
+    return caller.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+__all__ = ["SESSION_COOKIE", "Caller", "Ctx", "CurrentCaller", "CurrentUser", "Db", "get_ctx"]

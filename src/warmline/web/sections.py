@@ -1,0 +1,12 @@
+"""The page sections of the app, each a router in its own module, registered in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from warmline.web import assist_page, conversations_pages, dashboards_pages, imports_pages
+
+
+def routers() -> list[APIRouter]:
+    """Every page section's router, in menu order."""
+    return [dashboards_pages.router, conversations_pages.router, assist_page.router, imports_pages.router]
