@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from warmline.redact import Redactor
 
 from tests.web.conftest import conversation
 from warmline.engine.pipeline import Analyzer
+from warmline.redact import Redactor
 from warmline.store.conversations import (
     ConversationFilter,
     ImportOptions,
