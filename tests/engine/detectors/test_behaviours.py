@@ -27,6 +27,11 @@ CASES = [
     ),
     (ANGRY, "As I already said, you should have read the delivery terms.", {"blame"}, {"validate"}),
     (ANGRY, "Calm down, it's only a parcel.", {"dismissive"}, {"acknowledge_emotion"}),
+    # Lifting blame off the customer is reassurance, not blame; naming their fault still is.
+    (ANGRY, "That's not your fault at all. Let me fix it.", {"reassurance"}, {"blame"}),
+    (ANGRY, "That was your mistake, not ours.", {"blame"}, {"reassurance"}),
+    (ANGRY, "I can hear how fed up you are, and I'm sorry.", {"acknowledge_emotion"}, set()),
+    (ANGRY, "Missing the party is such a letdown.", {"acknowledge_emotion"}, set()),
     (
         ANGRY,
         "You're right to be annoyed, anyone would be. Let's get this sorted together.",
