@@ -43,11 +43,31 @@ Db = Annotated[Session, Depends(get_session)]
 
 
 @dataclass(frozen=True, slots=True)
+class UserView:
+    """A plain snapshot of the caller for templates: usable after the request's session ends
+    (an error rolls the session back, which expires every ORM object)."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    agent_id: str | None
+    teams: tuple[str, ...]
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        """Snapshot *user*."""
+        teams = tuple(t.name for t in user.teams)
+        return cls(user.id, user.email, user.display_name, user.role, user.agent_id, teams)
+
+
+@dataclass(frozen=True, slots=True)
 class Caller:
     """The authenticated user and how they proved it (``csrf`` is set for cookie logins)."""
 
     user: User
     csrf: str | None
+    view: UserView
 
 
 def _bearer(request: Request) -> str | None:
@@ -60,7 +80,7 @@ def _caller(request: Request, session: Session) -> Caller:
     bearer = _bearer(request)
     if bearer is not None:
         user, _ = resolve_token(session, bearer, kind="api")
-        return Caller(user, None)
+        return Caller(user, None, UserView.of(user))
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         if request.url.path.startswith("/api/"):
@@ -75,7 +95,7 @@ def _caller(request: Request, session: Session) -> Caller:
             raise
         raise LoginRequired(str(exc)) from exc
     _check_csrf(request, token)
-    return Caller(user, token.csrf)
+    return Caller(user, token.csrf, UserView.of(user))
 
 
 def _check_csrf(request: Request, token: AuthToken) -> None:
@@ -112,4 +132,4 @@ def current_user(caller: CurrentCaller) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
-__all__ = ["SESSION_COOKIE", "Caller", "Ctx", "CurrentCaller", "CurrentUser", "Db", "get_ctx"]
+__all__ = ["SESSION_COOKIE", "Caller", "UserView", "Ctx", "CurrentCaller", "CurrentUser", "Db", "get_ctx"]

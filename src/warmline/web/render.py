@@ -49,7 +49,7 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     """Render template *name* with the common context (the user, their CSRF token)."""
     caller = getattr(request.state, "caller", None)
     base = {
-        "user": caller.user if caller else None,
+        "user": caller.view if caller else None,
         "csrf": caller.csrf if caller else "",
         "path": request.url.path,
     }

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from warmline.web import assist_page, conversations_pages, dashboards_pages, imports_pages
+from warmline.web import (
+    admin_pages,
+    assist_page,
+    conversations_pages,
+    dashboards_pages,
+    imports_pages,
+)
 
 
 def routers() -> list[APIRouter]:
     """Every page section's router, in menu order."""
-    return [dashboards_pages.router, conversations_pages.router, assist_page.router, imports_pages.router]
+    return [dashboards_pages.router, conversations_pages.router, assist_page.router, imports_pages.router, admin_pages.router]
