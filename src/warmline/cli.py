@@ -14,7 +14,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -58,6 +58,28 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
 
+def _input_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--format`` and ``--role`` options of a command that reads conversations."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--role",
+            "roles",
+            multiple=True,
+            metavar="NAME=ROLE",
+            help="Map a transcript speaker to customer, agent or bot (repeatable).",
+        )(command)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=None,
+            help=f"{what} (default: from the file extension).",
+        )(command)
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="warmline")
 def main() -> None:
@@ -75,20 +97,7 @@ def main() -> None:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Where to write; - is stdout.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Input format (default: from the file extension).",
-)
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    metavar="NAME=ROLE",
-    help="Map a transcript speaker to customer, agent or bot (repeatable).",
-)
+@_input_options("Input format")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record.")
 @click.option("--explain", is_flag=True, help="Add score breakdown and trajectory to each line.")
 @click.option("--report", is_flag=True, help="Print a readable report instead of JSON lines.")
@@ -189,20 +198,7 @@ def train(labelled: str, folder: str, no_evaluate: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, allow_dash=True),
     help="Read the draft reply from FILE; - is stdin.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Format of CONTEXT (default: from the file extension).",
-)
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    metavar="NAME=ROLE",
-    help="Map a transcript speaker to customer, agent or bot (repeatable).",
-)
+@_input_options("Format of CONTEXT")
 @click.option(
     "--speaker",
     type=click.Choice(["agent", "bot"]),
