@@ -59,12 +59,14 @@ def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> s
 
 @dataclass(frozen=True, slots=True)
 class DayScore:
-    """One agent's conversations on one UTC day and their mean score (None: none scored)."""
+    """One agent's conversations on one UTC day, their mean score (None: none scored), and
+    how many were scored."""
 
     agent_id: str
     day: date
     conversations: int
     mean_score: float | None
+    scored: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,14 +226,15 @@ def daily_scores(session: Session, user: User, flt: ConversationFilter) -> list[
             day,
             func.count(),
             func.avg(Conversation.score),
+            func.count(Conversation.score),
         )
         .where(Conversation.agent_id.is_not(None))
         .group_by(Conversation.agent_id, day)
         .order_by(Conversation.agent_id, day)
     )
     return [
-        DayScore(agent, date.fromisoformat(str(d)), int(n), _mean(avg))
-        for agent, d, n, avg in session.execute(stmt)
+        DayScore(agent, date.fromisoformat(str(d)), int(n), _mean(avg), int(scored))
+        for agent, d, n, avg, scored in session.execute(stmt)
     ]
 
 

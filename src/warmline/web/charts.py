@@ -6,7 +6,7 @@ point and bar has a ``<title>`` so hovering shows the exact figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -113,4 +113,65 @@ def bar_chart(
     )
 
 
-__all__ = ["Point", "bar_chart", "line_chart"]
+def trend_chart(
+    series: Sequence[tuple[str, Sequence[Point]]],
+    *,
+    low: float,
+    high: float,
+    width: int = 720,
+    height: int = 240,
+    emphasis: str | None = None,
+    aria_label: str = "chart",
+) -> Markup:
+    """Like :func:`line_chart`, but each line joins its points across missing days (a day
+    without data is no drop to zero); the series named *emphasis* is drawn last and bold."""
+    pad_l, pad_r, pad_t, pad_b = 40, 12, 12, 36
+    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
+    labels = [p.label for p in series[0][1]] if series else []
+    n = max(len(labels), 1)
+
+    def x(i: int) -> float:
+        return pad_l + (plot_w * (i + 0.5) / n)
+
+    def y(v: float) -> float:
+        span = (high - low) or 1.0
+        return pad_t + plot_h * (1 - (v - low) / span)
+
+    parts = [_axis(low, high, y, pad_l, width - pad_r)]
+    step = max(1, -(-n // 10))
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            parts.append(
+                f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>'
+            )
+    ordered = sorted(enumerate(series), key=lambda item: item[1][0] == emphasis)
+    for k, (name, points) in ordered:
+        cls = "emphasis" if name == emphasis else f"s{k}"
+        parts.append(_joined_series(cls, name, points, x, y))
+    return Markup(
+        f'<svg class="chart trend" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(aria_label)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+    )
+
+
+def _joined_series(
+    cls: str, name: str, points: Sequence[Point], x: Callable[[int], float], y: Callable[[float], float]
+) -> str:
+    path: list[str] = []
+    dots: list[str] = []
+    for i, p in enumerate(points):
+        if p.value is None:
+            continue
+        xx, yy = x(i), y(p.value)
+        path.append(f"{'L' if path else 'M'}{xx:.1f},{yy:.1f}")
+        title = escape(p.title or f"{p.label}: {p.value:g}")
+        dots.append(
+            f'<circle class="dot {cls}" cx="{xx:.1f}" cy="{yy:.1f}" r="3.5"><title>{title}</title></circle>'
+        )
+    return (
+        f'<g class="series {cls}" data-name="{escape(name)}"><path d="{" ".join(path)}"/>'
+        f'{"".join(dots)}</g>'
+    )
+
+
+__all__ = ["Point", "bar_chart", "line_chart", "trend_chart"]
