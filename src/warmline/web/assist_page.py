@@ -70,16 +70,22 @@ def _parse(text: str) -> Any:
     return parse_transcript(text, source="context", conversation_id="draft-context", roles={})
 
 
-def run_check(ctx: Ctx, context: str, draft: str, customer_name: str) -> tuple[list[Turn], DraftCheck]:
+def run_check(
+    ctx: Ctx, context: str, draft: str, customer_name: str
+) -> tuple[list[Turn], DraftCheck]:
     """Parse the context and check the draft; raises ContextError or InvalidConversationError."""
     if len(context) > MAX_CONTEXT:
-        raise ContextError(1, f"the conversation is over {MAX_CONTEXT:,} characters; paste the recent part")
+        raise ContextError(
+            1, f"the conversation is over {MAX_CONTEXT:,} characters; paste the recent part"
+        )
     turns = parse_context(context)
     if not draft.strip():
         raise InvalidConversationError("draft: type the reply you want to check")
     if len(draft) > MAX_DRAFT:
         raise InvalidConversationError(f"draft: at most {MAX_DRAFT:,} characters")
-    return turns, check_draft(turns, draft, customer_name=customer_name.strip() or None, analyzer=ctx.analyzer)
+    return turns, check_draft(
+        turns, draft, customer_name=customer_name.strip() or None, analyzer=ctx.analyzer
+    )
 
 
 def _result_context(draft: str, check: DraftCheck) -> dict[str, Any]:
@@ -127,7 +133,9 @@ def assist_check(request: Request, ctx: Ctx, user: CurrentUser, body: CheckIn) -
     try:
         _, check = run_check(ctx, body.context, body.draft, body.customer_name)
     except ContextError as exc:
-        return JSONResponse(error_body(422, "invalid_input", str(exc), line=exc.line), status_code=422)
+        return JSONResponse(
+            error_body(422, "invalid_input", str(exc), line=exc.line), status_code=422
+        )
     except InvalidConversationError as exc:
         return JSONResponse(error_body(422, "invalid_input", str(exc)), status_code=422)
     result = _result_context(body.draft, check)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -117,8 +117,13 @@ class ListQuery:
         return "/conversations?" + urlencode(params)
 
     def __params(self) -> dict[str, str]:
-        return {"agent": self.agent, "channel": self.channel, "since": self.since,
-                "until": self.until, "order": self.order}
+        return {
+            "agent": self.agent,
+            "channel": self.channel,
+            "since": self.since,
+            "until": self.until,
+            "order": self.order,
+        }
 
 
 def _day(value: str, name: str) -> date | None:
@@ -258,18 +263,34 @@ def _turn_view(
         if key in seen:
             continue
         seen.add(key)
-        annotations.append(AnnotationView(
-            index, beh["id"], "anti_pattern" if beh["id"] in _ANTI else "behaviour", beh["score"],
-            beh["start"], beh["end"], text[beh["start"]:beh["end"]], points=points.get(key),
-            reviews=by_ann.get((index, beh["id"], beh["start"], beh["end"]), []),
-        ))
+        annotations.append(
+            AnnotationView(
+                index,
+                beh["id"],
+                "anti_pattern" if beh["id"] in _ANTI else "behaviour",
+                beh["score"],
+                beh["start"],
+                beh["end"],
+                text[beh["start"] : beh["end"]],
+                points=points.get(key),
+                reviews=by_ann.get((index, beh["id"], beh["start"], beh["end"]), []),
+            )
+        )
     for emo in turn.get("emotions", []):
-        annotations.append(AnnotationView(
-            index, emo["label"], "emotion", emo["score"], intensity=emo.get("intensity"),
-            reviews=by_ann.get((index, emo["label"], None, None), []),
-        ))
+        annotations.append(
+            AnnotationView(
+                index,
+                emo["label"],
+                "emotion",
+                emo["score"],
+                intensity=emo.get("intensity"),
+                reviews=by_ann.get((index, emo["label"], None, None), []),
+            )
+        )
     missed = [
-        i["explanation"] for i in turn.get("breakdown", []) if "evidence" not in i and i["points"] < 0
+        i["explanation"]
+        for i in turn.get("breakdown", [])
+        if "evidence" not in i and i["points"] < 0
     ]
     return {
         "index": index,
@@ -320,7 +341,7 @@ def _evidence(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
         ev = item.get("evidence")
         quote_text = ""
         if ev and 0 <= ev.get("turn", -1) < len(turns):
-            quote_text = turns[ev["turn"]]["text"][ev["start"]:ev["end"]]
+            quote_text = turns[ev["turn"]]["text"][ev["start"] : ev["end"]]
         out.append({**item, "quote": quote_text})
     return out
 

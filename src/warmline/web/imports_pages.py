@@ -17,7 +17,12 @@ from warmline.engine.errors import InvalidConversationError
 from warmline.formats import RoleMappingError, UnsupportedFormatError, read_conversations
 from warmline.formats.reader import EXTENSIONS
 from warmline.store.access import require_role
-from warmline.store.conversations import ImportOptions, ImportRefused, ImportResult, import_conversations
+from warmline.store.conversations import (
+    ImportOptions,
+    ImportRefused,
+    ImportResult,
+    import_conversations,
+)
 from warmline.store.errors import InvalidInputError
 from warmline.store.jobs import get_job
 from warmline.store.tables import User
@@ -56,7 +61,13 @@ async def import_upload(
     require_role(user, "admin", "coach")
     form = {"agent_id": agent_id, "team": team, "records": records}
     try:
-        options = _options(ctx, user, agent_id, team, source=file.filename if file and file.filename else "pasted JSON")
+        options = _options(
+            ctx,
+            user,
+            agent_id,
+            team,
+            source=file.filename if file and file.filename else "pasted JSON",
+        )
         if file is not None and file.filename:
             path = await save_upload(ctx, file)
             if path.stat().st_size > IMMEDIATE_BYTES:
@@ -71,35 +82,55 @@ async def import_upload(
             raise InvalidInputError("choose a file to upload or paste JSON")
     except ImportRefused as exc:
         errors = [e.to_dict() for e in exc.result.errors]
-        return _render(request, session, user, error=str(exc), errors=errors, form=form, status_code=422)
+        return _render(
+            request, session, user, error=str(exc), errors=errors, form=form, status_code=422
+        )
     except UploadTooLarge as exc:
         return _render(request, session, user, error=str(exc), form=form, status_code=413)
-    except (InvalidInputError, InvalidConversationError, UnsupportedFormatError, RoleMappingError) as exc:
+    except (
+        InvalidInputError,
+        InvalidConversationError,
+        UnsupportedFormatError,
+        RoleMappingError,
+    ) as exc:
         return _render(request, session, user, error=str(exc), form=form, status_code=422)
     return _render(request, session, user, result=result, source=options.source)
 
 
-def _options(ctx: AppContext, user: User, agent_id: str, team: str, *, source: str) -> ImportOptions:
+def _options(
+    ctx: AppContext, user: User, agent_id: str, team: str, *, source: str
+) -> ImportOptions:
     """Where the records go: the team named (a coach only into their own), else the default."""
     team = team.strip()
     mine = [t.name for t in user.teams]
     if team and user.role == "coach" and team not in mine:
-        raise InvalidInputError(f"team {team!r}: you can import into your teams only ({', '.join(mine) or 'none'})")
+        raise InvalidInputError(
+            f"team {team!r}: you can import into your teams only ({', '.join(mine) or 'none'})"
+        )
     if not team and user.role == "coach" and len(mine) == 1:
         team = mine[0]
     return ImportOptions(
-        redactor=ctx.redactor, source=source[:255], agent_id=agent_id.strip() or None, team=team or None
+        redactor=ctx.redactor,
+        source=source[:255],
+        agent_id=agent_id.strip() or None,
+        team=team or None,
     )
 
 
-def _import_file(ctx: AppContext, session: Session, path: Path, options: ImportOptions) -> ImportResult:
+def _import_file(
+    ctx: AppContext, session: Session, path: Path, options: ImportOptions
+) -> ImportResult:
     try:
-        return import_conversations(session, read_conversations(path), analyzer=ctx.analyzer, options=options)
+        return import_conversations(
+            session, read_conversations(path), analyzer=ctx.analyzer, options=options
+        )
     finally:
         path.unlink(missing_ok=True)
 
 
-def _import_pasted(ctx: AppContext, session: Session, text: str, options: ImportOptions) -> ImportResult:
+def _import_pasted(
+    ctx: AppContext, session: Session, text: str, options: ImportOptions
+) -> ImportResult:
     """One JSON object or array; failing that, JSON Lines (so each bad line is reported)."""
     items: Any
     try:
@@ -109,7 +140,9 @@ def _import_pasted(ctx: AppContext, session: Session, text: str, options: Import
     else:
         items = items if isinstance(items, list) else [items]
         if not items:
-            raise InvalidInputError("the pasted JSON is an empty list: paste one conversation or a list")
+            raise InvalidInputError(
+                "the pasted JSON is an empty list: paste one conversation or a list"
+            )
     return import_conversations(session, items, analyzer=ctx.analyzer, options=options)
 
 
@@ -121,7 +154,11 @@ def _render(
     status_code: int = 200,
     **context: Any,
 ) -> Response:
-    teams = [t.name for t in user.teams] if user.role == "coach" else [t.name for t in list_teams(session)]
+    teams = (
+        [t.name for t in user.teams]
+        if user.role == "coach"
+        else [t.name for t in list_teams(session)]
+    )
     return page(
         request,
         "import.html",
