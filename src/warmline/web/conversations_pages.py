@@ -329,6 +329,7 @@ def _trajectory_chart(analysis: Mapping[str, Any]) -> Any:
         low=min(-3.0, *values),
         high=max(3.0, *values),
         zero_line=0.0,
+        width=960,
         height=200,
         aria_label="The customer's emotional trajectory: feeling per customer turn, from -3 to +3",
     )
@@ -371,6 +372,7 @@ def conversation_page(
         analysis=analysis,
         chart=_trajectory_chart(analysis),
         evidence=_evidence(analysis),
+        missed=list({(m["label"], m["message"]): m for m in analysis.get("missed_opportunities", [])}.values()),
         reviews=[_review(r) for r in stored],
         can_review=user.role in ("admin", "coach"),
         reviewed=reviewed,
