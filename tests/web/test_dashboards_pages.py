@@ -117,6 +117,9 @@ def test_agent_dashboard_own_and_within_scope(loaded: TestClient) -> None:
     assert page.status_code == 200
     assert "My dashboard" in page.text and "Strengths" in page.text and "Best moments" in page.text
     assert re.search(r'<span class="value">2</span><span class="name">conversations', page.text)
+    link = re.search(r'href="(/export/conversations\.csv\?[^"]+)"', page.text)
+    assert link and "agent=agent-1" in link.group(1)
+    assert len(_rows(loaded.get(link.group(1).replace("&amp;", "&")))) == 2
     assert loaded.get("/dashboard/agent?agent_id=agent-2", headers=HTML).status_code == 403
     assert loaded.get("/dashboard/agent?agent_id=agent-1", headers=HTML).status_code == 200
     _login(loaded, "coach_a")

@@ -193,6 +193,7 @@ def agent_dashboard(
         form=form,
         days=days,
         score_chart=_score_chart(data.days, names, days, everyone=False),
+        export_href=f"/export/conversations.csv?{form.query()}",
         highlight=highlight,
         href=conversation_href,
         **context,
