@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
+from warmline.cli_roleplay import register as register_roleplay_commands
 from warmline.cli_server import register as register_server_commands
 from warmline.demo import demo
 from warmline.engine.adapt import TeamModels
@@ -438,6 +439,8 @@ def _finish(total: int, failed: int, *, strict: bool) -> None:
 
 # The web app's commands (serve, db, users, import) live in their own module.
 register_server_commands(main)
+# The role-play simulator's commands (roleplay list, roleplay play).
+register_roleplay_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")
