@@ -19,6 +19,7 @@ from warmline.practice import (
     Debrief,
     PracticeError,
     Scenario,
+    ScenarioError,
     ScriptedVoice,
     Session,
     UnknownScenarioError,
@@ -26,6 +27,7 @@ from warmline.practice import (
     debrief,
     get_scenario,
     list_scenarios,
+    load_scenario,
     play,
     voice_from_env,
 )
@@ -54,6 +56,23 @@ def list_command(as_json: bool) -> None:
     width = max(len(s["id"]) for s in scenarios)
     for s in scenarios:
         click.echo(f"{s['id']:<{width}}  {s['title']} ({s['customer']}, {s['emotion']})")
+
+
+@roleplay.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate_command(files: tuple[str, ...]) -> None:
+    """Check scenario FILES a trainer wrote; exit 1 when any has a problem."""
+    failed = 0
+    for name in files:
+        try:
+            scenario = load_scenario(Path(name))
+        except ScenarioError as exc:
+            failed += 1
+            click.echo(f"invalid: {exc}", err=True)
+            continue
+        click.echo(f"ok: {name} ({scenario.id}: {scenario.title})")
+    if failed:
+        raise SystemExit(1)
 
 
 @roleplay.command("play")

@@ -122,3 +122,13 @@ def test_json_needs_replies_and_a_broken_file_exits_2(runner: CliRunner, tmp_pat
     done = runner.invoke(main, ["roleplay", "play", str(broken), "--replies", "-"], input="Hi\n")
     assert done.exit_code == 2
     assert "broken.yaml: title: expected this field to be present" in done.output
+
+
+def test_validate_a_trainer_file(runner: CliRunner, tmp_path: Path) -> None:
+    good = runner.invoke(main, ["roleplay", "validate", str(DATA / "minimal.yaml")])
+    assert good.exit_code == 0 and "ok:" in good.output and "minimal" in good.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\n", encoding="utf-8")
+    bad = runner.invoke(main, ["roleplay", "validate", str(DATA / "minimal.yaml"), str(broken)])
+    assert bad.exit_code == 1
+    assert "title: expected this field to be present" in bad.output

@@ -9,7 +9,14 @@ from dataclasses import replace
 import pytest
 
 from tests.practice.helpers import DATA, replies
-from warmline.practice import Scenario, Session, SessionOverError, load_scenario, play
+from warmline.practice import (
+    PracticeError,
+    Scenario,
+    Session,
+    SessionOverError,
+    load_scenario,
+    play,
+)
 from warmline.practice.loader import get_scenario, shipped_scenarios
 from warmline.practice.scenario import OUTCOMES
 from warmline.practice.simulator import REPEAT_DECAY, react
@@ -149,3 +156,31 @@ def test_anti_patterns_inflame_and_make_a_poor_reply() -> None:
     assert reaction.inflamed == {"blame": scenario.reactions.inflames["blame"]}
     assert reaction.waiting == {"ownership": scenario.reactions.missing["ownership"]}
     assert reaction.poor
+
+
+def test_a_session_restores_from_its_data_with_the_lines_as_worded() -> None:
+    class Shouting:
+        def phrase(self, request: LineRequest) -> str:
+            return request.scripted.upper()
+
+    scenario = get_scenario("cannot-grant")
+    script = replies(scenario.id, "empathic")[:1]
+    original = Session(scenario, seed=5, voice=Shouting())
+    for text in script:
+        original.reply(text)
+    data = original.to_dict()
+    assert data["replies"] == script and len(data["lines"]) == 2
+    restored = Session.restore(scenario, data)
+    assert [line.text for line in restored.lines] == data["lines"]
+    assert restored.intensity == original.intensity and restored.outcome == original.outcome
+    # Both go on exactly alike; the restored one now speaks with the scripted voice.
+    last = replies(scenario.id, "empathic")[1]
+    assert restored.reply(last).line.text.upper() == original.reply(last).line.text
+
+
+def test_restore_refuses_data_of_another_scenario_or_malformed_data() -> None:
+    scenario = get_scenario("cannot-grant")
+    with pytest.raises(PracticeError, match="not 'cannot-grant'"):
+        Session.restore(scenario, {"scenario": "personal-loss", "seed": 0, "replies": []})
+    with pytest.raises(PracticeError, match="integer seed"):
+        Session.restore(scenario, {"scenario": "cannot-grant", "seed": "0", "replies": []})

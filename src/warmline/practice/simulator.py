@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from warmline.engine.assist import DraftCheck, check_draft, default_analyzer
 from warmline.engine.pipeline import Analyzer
-from warmline.practice.errors import SessionOverError
+from warmline.practice.errors import PracticeError, SessionOverError
 from warmline.practice.scenario import Scenario, mood_for
 from warmline.practice.voice import LineRequest, ScriptedVoice, Voice
 
@@ -224,12 +224,70 @@ class Session:
         self.turns.append({"speaker": "customer", "text": line.text})
         return line
 
+    def to_dict(self) -> dict[str, Any]:
+        """What :meth:`restore` needs: the scenario id, seed, replies and the customer's lines."""
+        return {
+            "scenario": self.scenario.id,
+            "seed": self.seed,
+            "replies": [r.text for r in self.readings],
+            "lines": [line.text for line in self.lines],
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        scenario: Scenario,
+        data: Mapping[str, Any],
+        *,
+        voice: Voice | None = None,
+        analyzer: Analyzer | None = None,
+    ) -> Session:
+        """Rebuild a session from :meth:`to_dict` data by replaying its replies.
+
+        The customer's lines come back as they were worded (an LLM is not asked again); new
+        lines use *voice*. A web app can keep only this data between requests.
+        """
+        seed, lines = data.get("seed"), data.get("lines", [])
+        replies: Any = data.get("replies")
+        if data.get("scenario") != scenario.id:
+            raise PracticeError(
+                f"the session data is for {data.get('scenario')!r}, not {scenario.id!r}"
+            )
+        if not isinstance(seed, int) or not _strings(replies) or not _strings(lines):
+            raise PracticeError(
+                "session data needs an integer seed and lists of reply and line texts"
+            )
+        session = cls(
+            scenario,
+            seed,
+            voice=_Recorded(lines),
+            analyzer=analyzer if analyzer is not None else default_analyzer(),
+        )
+        for text in replies:
+            session.reply(text)
+        session.voice = voice if voice is not None else ScriptedVoice()
+        return session
+
     @property
     def score(self) -> int:
         """The session's score: the mean of the replies' 0-100 scores (0 with no reply)."""
         if not self.readings:
             return 0
         return round(sum(r.check.score for r in self.readings) / len(self.readings))
+
+
+class _Recorded:
+    """Says recorded lines in order, then the scripted ones: replays a stored session as it was."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = iter(lines)
+
+    def phrase(self, request: LineRequest) -> str:
+        return next(self._lines, request.scripted)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 __all__ = ["REPEAT_DECAY", "CustomerLine", "Exchange", "Reaction", "Reading", "Session", "react"]
