@@ -57,7 +57,9 @@ def _at(month: int, day: int, hour: int, minute: int) -> datetime:
 
 
 def _insert(session: Session, spec: dict[str, Any]) -> None:
-    turns: list[dict[str, Any]] = [{"index": 0, "speaker": "customer", "text": "Where is my order?"}]
+    turns: list[dict[str, Any]] = [
+        {"index": 0, "speaker": "customer", "text": "Where is my order?"}
+    ]
     labels = []
     for index, words, score, behaviours in spec["turns"]:
         turns.append({
@@ -101,7 +103,15 @@ def db(database_url: str) -> Iterator[Database]:
             ("a2", "agent", ["A"], "a2"),
             ("a3", "agent", ["B"], "a3"),
         ]:
-            create_user(s, email=f"{who}@x.io", password="long enough", role=role, teams=teams, agent_id=agent, display_name=who.upper())
+            create_user(
+                s,
+                email=f"{who}@x.io",
+                password="long enough",
+                role=role,
+                teams=teams,
+                agent_id=agent,
+                display_name=who.upper(),
+            )
         for spec in ROWS:
             _insert(s, spec)
     yield database
@@ -118,7 +128,10 @@ ALL = ConversationFilter()
 
 def test_daily_scores_group_by_utc_day(db: Database) -> None:
     with db.session() as s:
-        got = [(d.agent_id, d.day, d.conversations, d.mean_score) for d in dash.daily_scores(s, _user(s, "admin"), ALL)]
+        got = [
+            (d.agent_id, d.day, d.conversations, d.mean_score)
+            for d in dash.daily_scores(s, _user(s, "admin"), ALL)
+        ]
     assert got == [
         ("a1", date(2026, 11, 1), 2, 70.0),
         ("a1", date(2026, 11, 2), 1, 90.0),
@@ -129,7 +142,9 @@ def test_daily_scores_group_by_utc_day(db: Database) -> None:
     ]
 
 
-def test_days_stay_utc_whatever_the_database_session_time_zone(db: Database, database_url: str) -> None:
+def test_days_stay_utc_whatever_the_database_session_time_zone(
+    db: Database, database_url: str
+) -> None:
     with db.session() as s:
         if database_url.startswith("postgresql"):
             # 23:30 UTC on 1 November is already 2 November in Auckland.
@@ -144,7 +159,10 @@ def test_scope_and_filters_narrow_the_days(db: Database) -> None:
         coach = {(d.agent_id, d.day.day) for d in dash.daily_scores(s, _user(s, "coach"), ALL)}
         agent = {(d.agent_id, d.day.day) for d in dash.daily_scores(s, _user(s, "a3"), ALL)}
         ranged = {(d.agent_id, d.day.day) for d in dash.daily_scores(s, _user(s, "admin"), nov2)}
-        email = {(d.agent_id, d.day.day) for d in dash.daily_scores(s, _user(s, "admin"), ConversationFilter(channel="email"))}
+        email = {
+            (d.agent_id, d.day.day)
+            for d in dash.daily_scores(s, _user(s, "admin"), ConversationFilter(channel="email"))
+        }
     assert coach == {("a1", 1), ("a1", 2), ("a2", 1), ("a2", 2), ("a2", 3)}
     assert agent == {("a3", 3)}
     assert ranged == {("a1", 2), ("a2", 2)}
@@ -170,7 +188,10 @@ def test_label_breakdown_counts_conversations_and_distinct_turns(db: Database) -
     assert got.behaviours[0].label == "acknowledge_emotion"
     assert got.behaviours[0].share == pytest.approx(2 / 7)
     assert [(c.label, c.conversations, c.turns) for c in got.anti_patterns] == [("blame", 1, 1)]
-    assert [(c.label, c.conversations) for c in got.missed] == [("follow_up", 2), ("acknowledge_emotion", 1)]
+    assert [(c.label, c.conversations) for c in got.missed] == [
+        ("follow_up", 2),
+        ("acknowledge_emotion", 1),
+    ]
 
 
 def test_needing_review_escalated_first_then_lowest(db: Database) -> None:
@@ -206,14 +227,19 @@ def test_agent_dashboard_is_one_agents_view(db: Database) -> None:
         outside = dash.agent_dashboard(s, _user(s, "coach_b"), "a2", ALL)
     assert got.agent == dash.AgentSummary("a2", 4, 3, 40.0, 2)
     assert [d.day.day for d in got.days] == [1, 2, 3]
-    assert [(c.label, c.conversations) for c in got.breakdown.missed] == [("acknowledge_emotion", 1), ("follow_up", 1)]
+    assert [(c.label, c.conversations) for c in got.breakdown.missed] == [
+        ("acknowledge_emotion", 1),
+        ("follow_up", 1),
+    ]
     assert [(m.external_id, m.score) for m in got.moments] == [("c8", 80), ("c7", 20), ("c4", 10)]
     assert outside.agent.conversations == 0 and outside.days == [] and outside.moments == []
 
 
 def test_team_dashboard_totals(db: Database) -> None:
     with db.session() as s:
-        got = dash.team_dashboard(s, _user(s, "admin"), ConversationFilter(team_id=None, channel="chat"))
+        got = dash.team_dashboard(
+            s, _user(s, "admin"), ConversationFilter(team_id=None, channel="chat")
+        )
     # chat: c1 80, c2 60, c4 30, c7 20, c8 70 -> mean 52.0, two escalated.
     assert (got.conversations, got.mean_score, got.escalated, got.review_total) == (5, 52.0, 2, 3)
 
@@ -226,7 +252,12 @@ def test_export_rows_with_label_counts(db: Database) -> None:
     first = rows[0]
     assert (first.team, first.agent_id, first.score, first.lowest_turn_score) == ("A", "a1", 80, 70)
     assert (first.behaviours, first.missed, first.anti_patterns) == (5, 0, 0)
-    assert (rows[1].behaviours, rows[1].missed, rows[1].anti_patterns, rows[1].escalated) == (0, 2, 1, True)
+    assert (rows[1].behaviours, rows[1].missed, rows[1].anti_patterns, rows[1].escalated) == (
+        0,
+        2,
+        1,
+        True,
+    )
     assert first.started_at == _at(11, 1, 9, 0)
     assert [r.external_id for r in mine] == ["c5"]
 
@@ -243,4 +274,6 @@ def test_filter_choices_and_visibility(db: Database) -> None:
         assert not dash.agent_visible(s, _user(s, "coach"), "a3")
         assert not dash.agent_visible(s, _user(s, "a1"), "a2")
         assert dash.newest_started(s, _user(s, "coach"), ALL) == _at(11, 3, 9, 0)
-        assert dash.newest_started(s, _user(s, "coach"), ConversationFilter(channel="email")) == _at(11, 2, 15, 0)
+        assert dash.newest_started(
+            s, _user(s, "coach"), ConversationFilter(channel="email")
+        ) == _at(11, 2, 15, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,8 +14,11 @@ from warmline.engine.pipeline import Analyzer
 from warmline.settings import Settings
 from warmline.web import create_app
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
-def _log_in(page, base: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+
+def _log_in(page: Page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
@@ -24,7 +28,7 @@ def _log_in(page, base: str, email: str, password: str) -> None:  # type: ignore
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_coach_filters_the_team_dashboard_and_an_agent_sees_their_own(
-    database_url: str, tmp_path: Path, analyzer: Analyzer, browser_page  # type: ignore[no-untyped-def]
+    database_url: str, tmp_path: Path, analyzer: Analyzer, browser_page: Page
 ) -> None:
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data")
     upgrade_database(settings)

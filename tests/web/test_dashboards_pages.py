@@ -15,7 +15,9 @@ from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
 HTML = {"Accept": "text/html"}
 
 
-def _at(record: dict[str, Any], when: str, *, channel: str = "chat", name: str | None = None) -> dict[str, Any]:
+def _at(
+    record: dict[str, Any], when: str, *, channel: str = "chat", name: str | None = None
+) -> dict[str, Any]:
     record["turns"][0]["timestamp"] = when
     record["channel"] = channel
     if name is not None:
@@ -45,7 +47,9 @@ def _curt(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _login(client: TestClient, who: str) -> None:
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
+    resp = client.post(
+        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
+    )
     assert resp.status_code == 303
 
 
@@ -81,12 +85,16 @@ def test_coach_team_dashboard_shows_their_teams_only(loaded: TestClient) -> None
     assert "<svg" in text and "Needing review" in text and "Recognition" in text
     assert 'href="/conversations/a2-nov"' in text  # blame and a rushed close: needs review
     export = re.search(r'href="(/export/conversations\.csv\?[^"]+)"', text)
-    assert export and "since=2026-10-04" in export.group(1) and "until=2026-11-02" in export.group(1)
+    assert (
+        export and "since=2026-10-04" in export.group(1) and "until=2026-11-02" in export.group(1)
+    )
 
 
 def test_filters_narrow_and_carry_into_the_export_link(loaded: TestClient) -> None:
     _login(loaded, "coach_a")
-    page = loaded.get("/dashboard/team?channel=email&since=2026-11-01&until=2026-11-30", headers=HTML).text
+    page = loaded.get(
+        "/dashboard/team?channel=email&since=2026-11-01&until=2026-11-30", headers=HTML
+    ).text
     assert "2026-11-01 to 2026-11-30" in page
     assert re.search(r'<span class="value">1</span><span class="name">conversations', page)
     link = re.search(r'href="(/export/conversations\.csv\?[^"]+)"', page)
@@ -133,7 +141,10 @@ def test_agent_dashboard_own_and_within_scope(loaded: TestClient) -> None:
 def test_bad_filter_values_are_422_with_a_clear_message(loaded: TestClient) -> None:
     _login(loaded, "coach_a")
     resp = loaded.get("/dashboard/team?since=notadate", headers=HTML)
-    assert resp.status_code == 422 and "since: &#39;notadate&#39; is not a date; use YYYY-MM-DD" in resp.text
+    assert (
+        resp.status_code == 422
+        and "since: &#39;notadate&#39; is not a date; use YYYY-MM-DD" in resp.text
+    )
     resp = loaded.get("/dashboard/team?since=2026-11-05&until=2026-11-01", headers=HTML)
     assert resp.status_code == 422 and "is after until" in resp.text
     resp = loaded.get("/dashboard/team?team=abc", headers=HTML)
@@ -159,13 +170,30 @@ def test_csv_export_scope_quoting_and_attachment(loaded: TestClient) -> None:
     assert resp.headers["content-type"].startswith("text/csv")
     assert resp.headers["content-disposition"].startswith("attachment;")
     rows = _rows(resp)
-    assert [r["external_id"] for r in rows] == ["a1-oct", "a2-nov", "a1-nov"]  # oldest first, Team A only
+    assert [r["external_id"] for r in rows] == [
+        "a1-oct",
+        "a2-nov",
+        "a1-nov",
+    ]  # oldest first, Team A only
     header = resp.text.splitlines()[0].split(",")
-    assert header[:4] == ["id", "external_id", "started_at", "team"] and header[-3:] == ["behaviours", "missed_opportunities", "anti_patterns"]
+    assert header[:4] == ["id", "external_id", "started_at", "team"] and header[-3:] == [
+        "behaviours",
+        "missed_opportunities",
+        "anti_patterns",
+    ]
     nov = rows[2]
     assert nov["customer_name"] == 'Reyes, Dana "DJ"' and '"Reyes, Dana ""DJ"""' in resp.text
-    assert (nov["team"], nov["agent_id"], nov["channel"], nov["started_at"]) == ("Team A", "agent-1", "email", "2026-11-02T10:00:00Z")
-    assert nov["escalated"] in ("true", "false") and int(nov["behaviours"]) >= 1 and nov["score"].isdigit()
+    assert (nov["team"], nov["agent_id"], nov["channel"], nov["started_at"]) == (
+        "Team A",
+        "agent-1",
+        "email",
+        "2026-11-02T10:00:00Z",
+    )
+    assert (
+        nov["escalated"] in ("true", "false")
+        and int(nov["behaviours"]) >= 1
+        and nov["score"].isdigit()
+    )
     ranged = _rows(loaded.get("/export/conversations.csv?since=2026-11-01&until=2026-11-01"))
     assert [r["external_id"] for r in ranged] == ["a2-nov"]
 
@@ -180,8 +208,17 @@ def test_agents_export_only_their_own(loaded: TestClient) -> None:
 
 
 def test_formula_like_cells_are_neutralised(client: TestClient) -> None:
-    record = _at(conversation("=HYPERLINK(1)", "agent-1", team="Team A"), "2026-11-02T10:00:00Z", name="@Dana")
-    assert client.post("/api/v1/conversations", json=record, headers=token(client, "admin")).status_code == 201
+    record = _at(
+        conversation("=HYPERLINK(1)", "agent-1", team="Team A"),
+        "2026-11-02T10:00:00Z",
+        name="@Dana",
+    )
+    assert (
+        client.post(
+            "/api/v1/conversations", json=record, headers=token(client, "admin")
+        ).status_code
+        == 201
+    )
     _login(client, "admin")
     row = _rows(client.get("/export/conversations.csv"))[0]
     assert (row["external_id"], row["customer_name"]) == ("'=HYPERLINK(1)", "'@Dana")

@@ -155,7 +155,11 @@ def trend_chart(
 
 
 def _joined_series(
-    cls: str, name: str, points: Sequence[Point], x: Callable[[int], float], y: Callable[[float], float]
+    cls: str,
+    name: str,
+    points: Sequence[Point],
+    x: Callable[[int], float],
+    y: Callable[[float], float],
 ) -> str:
     path: list[str] = []
     dots: list[str] = []
@@ -170,7 +174,7 @@ def _joined_series(
         )
     return (
         f'<g class="series {cls}" data-name="{escape(name)}"><path d="{" ".join(path)}"/>'
-        f'{"".join(dots)}</g>'
+        f"{''.join(dots)}</g>"
     )
 
 
