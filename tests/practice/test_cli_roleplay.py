@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.practice.helpers import DATA, REPLIES
+from tests.practice.llm_stub import Stub, answer, url_of
 from warmline.cli import main
-from warmline.practice.loader import shipped_scenarios
+from warmline.practice.loader import get_scenario, shipped_scenarios
 
 
 @pytest.fixture
@@ -132,3 +133,35 @@ def test_validate_a_trainer_file(runner: CliRunner, tmp_path: Path) -> None:
     bad = runner.invoke(main, ["roleplay", "validate", str(DATA / "minimal.yaml"), str(broken)])
     assert bad.exit_code == 1
     assert "title: expected this field to be present" in bad.output
+
+
+def test_play_with_an_llm_voice_from_the_environment(
+    runner: CliRunner, stub: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.reply = answer("Mm. Go on then.")
+    monkeypatch.setenv("WARMLINE_LLM_URL", url_of(stub))
+    monkeypatch.setenv("WARMLINE_LLM_MODEL", "tiny-model")
+    script = REPLIES / "cannot-grant.empathic.txt"
+    args = ["roleplay", "play", "cannot-grant", "--replies", str(script), "--json", "--seed", "1"]
+    voiced = json.loads(runner.invoke(main, args).output)
+    plain = json.loads(runner.invoke(main, [*args, "--scripted"]).output)
+    said = [t["text"] for t in voiced["turns"] if t["speaker"] == "customer"]
+    assert said == ["Mm. Go on then."] * len(said)
+    assert stub.requests and stub.requests[0]["body"]["model"] == "tiny-model"
+    # The model words the lines; the simulator still decides the states (the engine reads each
+    # reply in the context of the lines as worded, so the figures may move a little).
+    assert len(voiced["debrief"]["trajectory"]) == len(said)
+    assert voiced["outcome"] == plain["outcome"] == "resolved"
+
+
+def test_a_failing_llm_falls_back_and_says_so(
+    runner: CliRunner, stub: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.status, stub.reply = 503, {"error": "overloaded"}
+    monkeypatch.setenv("WARMLINE_LLM_URL", url_of(stub))
+    monkeypatch.setenv("WARMLINE_LLM_MODEL", "tiny-model")
+    args = ["roleplay", "play", "cannot-grant", "--replies", "-", "--seed", "1"]
+    done = runner.invoke(main, args, input="I can see why you'd want that.\n")
+    assert done.exit_code == 0, done.output
+    assert "the LLM voice failed" in done.output
+    assert any(line in done.output for line in get_scenario("cannot-grant").lines["opening"])

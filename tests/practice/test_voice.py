@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from tests.practice.llm_stub import Stub, answer, url_of
 from warmline.practice.loader import get_scenario
 from warmline.practice.voice import (
     CHAT_PATH,
@@ -19,53 +16,6 @@ from warmline.practice.voice import (
     ScriptedVoice,
     voice_from_env,
 )
-
-
-class Stub(ThreadingHTTPServer):
-    """An OpenAI-compatible stub: answers with ``reply`` (or fails with ``status``)."""
-
-    reply: Any = None
-    status = 200
-    requests: list[dict[str, Any]]
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: Stub
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.requests.append(
-            {"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}
-        )
-        raw = (
-            self.server.reply
-            if isinstance(self.server.reply, bytes)
-            else json.dumps(self.server.reply).encode()
-        )
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep the test output quiet
-        pass
-
-
-@pytest.fixture
-def stub() -> Iterator[Stub]:
-    server = Stub(("127.0.0.1", 0), Handler)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _url(server: Stub) -> str:
-    host, port = server.server_address[:2]
-    return f"http://{host!s}:{port}"
 
 
 def _request() -> LineRequest:
@@ -77,13 +27,9 @@ def _request() -> LineRequest:
     return LineRequest(scenario, "angry", scenario.lines["angry"][0], turns)
 
 
-def _answer(text: str) -> dict[str, Any]:
-    return {"choices": [{"message": {"role": "assistant", "content": text}}]}
-
-
 def test_the_model_words_the_line(stub: Stub) -> None:
-    stub.reply = _answer('  "Still no desk. What are you doing about it?"  ')
-    voice = OpenAICompatibleVoice(_url(stub) + "/v1/", "tiny-model", api_key="sk-local")
+    stub.reply = answer('  "Still no desk. What are you doing about it?"  ')
+    voice = OpenAICompatibleVoice(url_of(stub) + "/v1/", "tiny-model", api_key="sk-local")
     text = voice.phrase(_request())
     assert text == "Still no desk. What are you doing about it?"
     assert voice.last_error is None
@@ -103,13 +49,13 @@ def test_the_model_words_the_line(stub: Stub) -> None:
         (500, {"error": "boom"}),
         (200, b"not json"),
         (200, {"choices": []}),
-        (200, _answer("   ")),
+        (200, answer("   ")),
         (200, {"choices": [{"message": {"content": 42}}]}),
     ],
 )
 def test_any_failure_falls_back_to_the_scripted_line(stub: Stub, status: int, reply: Any) -> None:
     stub.status, stub.reply = status, reply
-    voice = OpenAICompatibleVoice(_url(stub), "tiny-model")
+    voice = OpenAICompatibleVoice(url_of(stub), "tiny-model")
     request = _request()
     assert voice.phrase(request) == request.scripted
     assert voice.last_error

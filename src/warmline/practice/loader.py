@@ -266,6 +266,16 @@ def shipped_scenarios() -> tuple[Scenario, ...]:
         for item in scenario_folder().iterdir()
         if item.name.endswith((".yaml", ".yml"))
     ]
+    seen: dict[str, str] = {}
+    for scenario in found:
+        if scenario.id in seen:
+            raise ScenarioError(
+                scenario.source,
+                "id",
+                f"an id no other file uses ({seen[scenario.id]} has it too)",
+                scenario.id,
+            )
+        seen[scenario.id] = scenario.source
     return tuple(sorted(found, key=lambda s: s.id))
 
 

@@ -87,6 +87,7 @@ class Reading:
             "behaviours": sorted({b.label for b in self.check.behaviours}),
             "anti_patterns": sorted({w.label for w in self.check.warnings}),
             "cues": list(self.cues),
+            "missing": [m.label for m in self.check.missing],
             "calmed": {k: round(v, 3) for k, v in r.calmed.items()},
             "inflamed": {k: round(v, 3) for k, v in r.inflamed.items()},
             "waiting_for": {k: round(v, 3) for k, v in r.waiting.items()},
@@ -108,6 +109,15 @@ class Exchange:
     def done(self) -> bool:
         """True once the session has ended."""
         return self.outcome != "unfinished"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the reading of the reply, the customer's line and the outcome."""
+        return {
+            "reading": self.reading.to_dict(),
+            "line": self.line.to_dict(),
+            "outcome": self.outcome,
+            "done": self.done,
+        }
 
 
 def react(
