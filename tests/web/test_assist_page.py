@@ -48,6 +48,8 @@ def test_live_check_returns_json_and_html(client: TestClient) -> None:
     assert {b["id"] for b in body["result"]["behaviours"]} >= {"apology"}
     assert "draft score" in body["html"] and "<mark" in body["html"]
     assert client.post("/assist/check", json={"draft": GOOD}).status_code == 403  # no CSRF header
+    hostile = client.post("/assist/check", json={"draft": "<img src=x onerror=alert(1)> I'm sorry"}, headers={"X-CSRF-Token": csrf})
+    assert "<img" not in hostile.json()["html"] and "&lt;img" in hostile.json()["html"]
 
 
 @sqlite_only

@@ -56,6 +56,16 @@ def test_coach_imports_reviews_and_checks_a_draft(
         expect(page.locator('[data-field="counts"]')).to_contain_text("8 of 8")
         screenshot(page, "import_progress")
 
+        page.goto(f"{base}/import")
+        bad = tmp_path / "broken.jsonl"
+        bad.write_text('{"id": "x1", "turns": [{"speaker": "martian", "text": "hi"}]}\n{oops\n')
+        page.set_input_files('input[name="file"]', str(bad))
+        page.click("form.import-form button[type=submit]")
+        expect(page.locator(".import-errors tbody tr")).to_have_count(2)
+        expect(page.locator(".import-errors")).to_contain_text("nothing was imported")
+        screenshot(page, "import_errors")
+
+        page.goto(f"{base}/import/1")
         page.click("text=Open the conversations")
         expect(page.locator("table.conversations tbody tr")).to_have_count(8)
         screenshot(page, "conversations_list")
@@ -91,6 +101,6 @@ def test_coach_imports_reviews_and_checks_a_draft(
 
         page.locator('textarea[name="draft"]').fill("You should have read the email.")
         expect(result.locator(".warnings")).to_contain_text("Blame")
-        page.fill('textarea[name="context"]', "Dana: where is my parcel")
-        expect(page.locator("#assist-result .error")).to_contain_text("line 1")
+        page.fill('textarea[name="context"]', "Customer: hi\nDana: where is my parcel")
+        expect(page.locator("#assist-result .error")).to_contain_text("line 2: unknown speaker")
         screenshot(page, "assist_error")

@@ -41,6 +41,9 @@ def parse_context(text: str) -> list[Turn]:
         return []
     lines = text.split("\n")
     first = next(i for i, line in enumerate(lines, start=1) if line.strip())
+    record = _parse(text)
+    if isinstance(record, InputError):
+        raise ContextError(record.line or first, _for_the_page(record.message))
     # A transcript file may open with a title, but pasted context should start with a turn:
     # a first line without a speaker would otherwise be dropped without a word.
     if isinstance(_parse(lines[first - 1]), InputError):
@@ -49,9 +52,6 @@ def parse_context(text: str) -> list[Turn]:
             "start the line with who is speaking, such as 'Customer:' or 'Agent:' "
             "(also understood: Caller, Client, Rep, Support, Bot)",
         )
-    record = _parse(text)
-    if isinstance(record, InputError):
-        raise ContextError(record.line or first, _for_the_page(record.message))
     return list(record.turns)
 
 
