@@ -153,6 +153,19 @@ def test_bad_filter_values_are_422_with_a_clear_message(loaded: TestClient) -> N
     assert api.status_code == 422 and api.json()["error"]["code"] == "invalid_input"
 
 
+def test_a_start_after_the_data_shows_an_empty_window_and_long_ranges_stay_small(
+    loaded: TestClient,
+) -> None:
+    _login(loaded, "coach_a")
+    page = loaded.get("/dashboard/team?since=2027-03-01", headers=HTML)
+    assert page.status_code == 200 and "2027-03-01 to 2027-03-30" in page.text
+    assert "No conversations in this range" in page.text
+    # Ten years of range: the chart has a slot per day with data, not 3,650 slots.
+    page = loaded.get("/dashboard/team?since=2017-01-01&until=2026-12-31", headers=HTML).text
+    chart = page.split('<svg class="chart trend"')[1].split("</svg>")[0]
+    assert chart.count('class="xlabel"') == 3  # 20 Oct, 1 Nov, 2 Nov
+
+
 def test_empty_range_says_what_to_do(loaded: TestClient) -> None:
     _login(loaded, "coach_a")
     page = loaded.get("/dashboard/team?since=2025-01-01&until=2025-01-31", headers=HTML).text

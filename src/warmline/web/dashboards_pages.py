@@ -96,6 +96,8 @@ def parse_filter(
     if default_range and last is None:
         newest = dash.newest_started(session, user, base)
         last = newest.date() if newest is not None else datetime.now(UTC).date()
+        if first is not None and first > last:  # a start after the data: show that window
+            last = first + timedelta(days=DEFAULT_DAYS - 1)
     if default_range and first is None and last is not None:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
     if first is not None and last is not None and first > last:
@@ -138,7 +140,7 @@ def team_dashboard(
     data = dash.team_dashboard(session, user, flt)
     choices = dash.filter_choices(session, user)
     names = dict(choices.agents)
-    days = _days(form)
+    days = _days(form, data.days)
     return page(
         request,
         "dashboard_team.html",
@@ -185,7 +187,7 @@ def agent_dashboard(
         default_range=True,
     )  # fmt: skip
     data = dash.agent_dashboard(session, user, agent_id, flt)
-    days = _days(form)
+    days = _days(form, data.days)
     return page(
         request,
         "dashboard_agent.html",
@@ -317,10 +319,17 @@ def highlight(text: str, spans: tuple[dash.Span, ...]) -> list[tuple[str, str]]:
     return out
 
 
-def _days(form: FilterForm) -> list[date]:
+#: Up to this many days the chart has a slot for every day; beyond, only days with data.
+CHART_EVERY_DAY = 120
+
+
+def _days(form: FilterForm, data: list[dash.DayScore]) -> list[date]:
+    """The chart's x axis: every day of the range, or for a long range the days with data."""
     if not form.since or not form.until:
         return []
     first, last = date.fromisoformat(form.since), date.fromisoformat(form.until)
+    if (last - first).days >= CHART_EVERY_DAY:
+        return sorted({d.day for d in data})
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
