@@ -101,6 +101,7 @@ def test_conversation_page_shows_highlights_emotions_trajectory_and_evidence(cli
     assert '<svg class="chart"' in page and "Emotional trajectory" in page
     assert "Score breakdown" in page and '<a href="#turn-1">Turn 2</a>' in page
     assert "Agree" not in page  # agents see reviews but cannot add them
+    assert "turn 1 · 2026-11-02 10:00" in page
     rude = client.get("/conversations/c2", headers=HTML).text
     assert '<mark class="ann anti' in rude and 'class="tag anti">Blame<' in rude
     assert "Suggested rewrite" in rude and "Tip" in rude and "Missed here" in rude

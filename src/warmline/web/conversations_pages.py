@@ -296,7 +296,7 @@ def _turn_view(
         "index": index,
         "speaker": turn["speaker"],
         "staff": turn["speaker"] != "customer",
-        "timestamp": record_turn.get("timestamp"),
+        "timestamp": _utc(record_turn.get("timestamp")),
         "segments": highlight(text, turn.get("behaviours", [])),
         "annotations": annotations,
         "score": turn.get("score"),
@@ -309,6 +309,17 @@ def _turn_view(
         "abusive": turn.get("abusive"),
         "comments": by_ann.get((index, None, None, None), []),
     }
+
+
+def _utc(stamp: Any) -> datetime | str | None:
+    """A turn's ISO timestamp in UTC, like the rest of the page; other forms are shown as given."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed
 
 
 def _trajectory_chart(analysis: Mapping[str, Any]) -> Any:
@@ -372,7 +383,11 @@ def conversation_page(
         analysis=analysis,
         chart=_trajectory_chart(analysis),
         evidence=_evidence(analysis),
-        missed=list({(m["label"], m["message"]): m for m in analysis.get("missed_opportunities", [])}.values()),
+        missed=list(
+            {
+                (m["label"], m["message"]): m for m in analysis.get("missed_opportunities", [])
+            }.values()
+        ),
         reviews=[_review(r) for r in stored],
         can_review=user.role in ("admin", "coach"),
         reviewed=reviewed,
