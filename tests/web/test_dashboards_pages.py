@@ -84,6 +84,7 @@ def test_coach_team_dashboard_shows_their_teams_only(loaded: TestClient) -> None
     assert "agent-1" in text and "agent-2" in text and "a3-nov" not in text
     assert "<svg" in text and "Needing review" in text and "Recognition" in text
     assert 'href="/conversations/a2-nov"' in text  # blame and a rushed close: needs review
+    assert loaded.get("/conversations/a2-nov", headers=HTML).status_code == 200
     export = re.search(r'href="(/export/conversations\.csv\?[^"]+)"', text)
     assert (
         export and "since=2026-10-04" in export.group(1) and "until=2026-11-02" in export.group(1)
