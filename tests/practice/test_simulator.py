@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.practice.helpers import DATA, replies
 from warmline.practice import (
@@ -184,3 +186,35 @@ def test_restore_refuses_data_of_another_scenario_or_malformed_data() -> None:
         Session.restore(scenario, {"scenario": "personal-loss", "seed": 0, "replies": []})
     with pytest.raises(PracticeError, match="integer seed"):
         Session.restore(scenario, {"scenario": "cannot-grant", "seed": "0", "replies": []})
+
+
+SENTENCES = [
+    "I'm so sorry, that sounds really frustrating.",
+    "I'll sort this out myself today.",
+    "You should have read the terms.",
+    "Calm down, it's not a big deal.",
+    "Thank you for contacting us.",
+    "Could you tell me a bit more about what happened?",
+    "Unfortunately that is not possible.",
+    "I've booked it for tomorrow and I'll email you the tracking.",
+    "Okay.",
+]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scenario=st.sampled_from(SCENARIOS),
+    script=st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=6),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_any_script_keeps_the_invariants(scenario: Scenario, script: list[str], seed: int) -> None:
+    result = play(scenario, script, seed=seed)
+    assert result.outcome in OUTCOMES
+    assert all(0.0 <= level <= 1.0 for _, level in result.trajectory)
+    assert 0 <= result.score <= 100
+    assert len(result.trajectory) == len(result.replies) + 1
+    assert result.to_dict() == play(scenario, script, seed=seed).to_dict()
+    if result.outcome == "escalated":
+        assert result.final_intensity >= scenario.reactions.escalate_at
+    if result.outcome == "resolved":
+        assert result.final_intensity <= scenario.resolution.max_intensity
