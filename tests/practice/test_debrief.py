@@ -97,3 +97,13 @@ def test_attempts_at_other_scenarios_are_not_compared() -> None:
     scenario = get_scenario("product-fell-short")
     result = play(scenario, replies(scenario.id, "empathic"), seed=0, previous=[other])
     assert result.comparison is None
+
+
+def test_a_cue_that_worked_is_quoted_by_its_sentence() -> None:
+    scenario = get_scenario("abusive-customer")
+    result = play(scenario, replies(scenario.id, "empathic"), seed=0)
+    worked = {w.label: w for w in result.worked}
+    assert (
+        worked["boundary"].example
+        == "I do need us to keep this respectful, though, and I'll keep helping you."
+    )

@@ -163,3 +163,13 @@ def test_get_scenario_by_id_by_path_and_unknown() -> None:
 )
 def test_mood_by_intensity(intensity: float, mood: str) -> None:
     assert mood_for(intensity) == mood
+
+
+def test_a_cue_quotes_the_sentence_it_matched() -> None:
+    data = valid_data()
+    data["cues"] = {"boundary": [r"\brespectful\b"]}
+    cue = parse_scenario(data).cues[0]
+    text = "I want to help. I need us to keep this respectful, though! Shall we go on?"
+    assert cue.quote(text) == "I need us to keep this respectful, though!"
+    assert cue.quote("keep it respectful") == "keep it respectful"
+    assert cue.quote("Nothing here.") is None

@@ -139,7 +139,7 @@ def _worked(readings: Sequence[Reading]) -> tuple[Worked, ...]:
     count: Counter[str] = Counter()
     example: dict[str, str] = {}
     for reading in readings:
-        quotes = {b.label: b.text for b in reading.check.behaviours}
+        quotes = {b.label: b.text for b in reading.check.behaviours} | dict(reading.quotes)
         for label, amount in reading.reaction.calmed.items():
             effect[label] += amount
             count[label] += 1

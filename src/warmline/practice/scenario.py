@@ -56,7 +56,17 @@ class Cue:
 
     def found_in(self, text: str) -> bool:
         """True when any pattern matches *text*."""
-        return any(p.search(text) for p in self.patterns)
+        return self.quote(text) is not None
+
+    def quote(self, text: str) -> str | None:
+        """The sentence of *text* where the first matching pattern matched, or None."""
+        for pattern in self.patterns:
+            found = pattern.search(text)
+            if found is not None:
+                start = max(text.rfind(end, 0, found.start()) for end in ".!?") + 1
+                stops = [i for i in (text.find(end, found.end()) for end in ".!?") if i >= 0]
+                return text[start : min(stops, default=len(text) - 1) + 1].strip()
+        return None
 
 
 @dataclass(frozen=True, slots=True)

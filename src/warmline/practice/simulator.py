@@ -70,6 +70,7 @@ class Reading:
     reaction: Reaction
     intensity: float
     context: int
+    quotes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def signals(self) -> frozenset[str]:
@@ -196,14 +197,17 @@ class Session:
         check = check_draft(
             self.turns, text, customer_name=scenario.persona.name, analyzer=self.analyzer
         )
-        cues = tuple(c.id for c in scenario.cues if c.found_in(text))
+        quotes = {c.id: q for c in scenario.cues if (q := c.quote(text)) is not None}
+        cues = tuple(quotes)
         shown = {b.label for b in check.behaviours} | {w.label for w in check.warnings}
         shown.update(cues)
         reaction = react(scenario, shown, self._seen, check.score, self._rng)
         self._seen.update(shown)
         self.intensity = min(1.0, max(0.0, self.intensity + reaction.change))
         self.turns.append({"speaker": "agent", "text": text})
-        reading = Reading(len(self.readings), text, check, cues, reaction, self.intensity, context)
+        reading = Reading(
+            len(self.readings), text, check, cues, reaction, self.intensity, context, quotes
+        )
         self.readings.append(reading)
         self.outcome = self._judge()
         state = mood_for(self.intensity) if self.outcome == "unfinished" else self.outcome
