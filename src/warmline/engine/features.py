@@ -21,4 +21,12 @@ def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, fl
             if a.label != "neutral":
                 dense[f"customer:{a.label}"] = 1.0
     dense["log_words"] = math.log1p(doc.texts[index].word_count)
-    return ngram_keys(doc.texts[index].tokens), dense
+    return turn_ngrams(doc, index), dense
+
+
+def turn_ngrams(doc: Document, index: int) -> list[str]:
+    """The n-gram keys of turn *index*, computed once per document (several heads read them).
+
+    The list is shared: callers read it and never change it.
+    """
+    return doc.cached("ngram_keys", index, lambda: ngram_keys(doc.texts[index].tokens))

@@ -37,7 +37,8 @@ NUMBER = "<num>"
 
 def ngram_keys(tokens: Sequence[str]) -> list[str]:
     """The sparse feature keys of a token sequence: unigrams and bigrams, numbers folded."""
-    words = [NUMBER if any(c.isdigit() for c in t) else t for t in tokens]
+    # most tokens are plain words: isalpha() rules out a digit without a scan per character
+    words = [NUMBER if not t.isalpha() and any(c.isdigit() for c in t) else t for t in tokens]
     keys = [f"w:{w}" for w in words]
     keys.extend(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return keys
@@ -124,7 +125,10 @@ class LinearHead:
     def save(self, path: Path) -> None:
         """Write the head as gzip-compressed JSON; the same head gives the same bytes."""
         data = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode()
-        with path.open("wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh,
+        ):
             fh.write(data)
 
 
