@@ -78,7 +78,7 @@ def test_filters_order_and_pages(client: TestClient, monkeypatch: pytest.MonkeyP
 @sqlite_only
 def test_bad_filters_are_422_pages(client: TestClient) -> None:
     _login(client, "coach_a")
-    for query, message in (("since=yesterday", "YYYY-MM-DD"), ("order=best", "recent or lowest"), ("page=0", "whole number")):
+    for query, message in (("since=yesterday", "YYYY-MM-DD"), ("order=best", "recent or lowest"), ("page=0", "whole number"), ("page=99999999999999999999", "whole number")):
         resp = client.get(f"/conversations?{query}", headers=HTML)
         assert resp.status_code == 422 and message in resp.text and "<html" in resp.text
 

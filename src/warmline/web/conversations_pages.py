@@ -31,6 +31,7 @@ from warmline.web.render import page, render_error
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000
 _ANTI = frozenset(ANTI_PATTERNS)
 
 
@@ -113,10 +114,10 @@ class ListQuery:
 
     def link(self, page: int) -> str:
         """This query's URL at *page*."""
-        params = {k: v for k, v in self.__params().items() if v} | {"page": str(page)}
+        params = {k: v for k, v in self._params().items() if v} | {"page": str(page)}
         return "/conversations?" + urlencode(params)
 
-    def __params(self) -> dict[str, str]:
+    def _params(self) -> dict[str, str]:
         return {
             "agent": self.agent,
             "channel": self.channel,
@@ -161,7 +162,7 @@ def conversations_page(
 ) -> Response:
     """The conversations the caller may see, filtered, newest or lowest-scoring first."""
     number = page_number.strip() or "1"
-    if not number.isdigit() or int(number) < 1:
+    if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
         return render_error(request, 422, f"page {number!r}: use a whole number from 1")
     query = ListQuery(agent, channel, since, until, order, int(number))
     try:
