@@ -57,6 +57,12 @@ def test_coach_imports_reviews_and_checks_a_draft(
         screenshot(page, "import_progress")
 
         page.goto(f"{base}/import")
+        huge = tmp_path / "huge.jsonl"
+        huge.write_bytes(b" " * (3 * 1024 * 1024))  # the test settings allow 2 MB
+        page.set_input_files('input[name="file"]', str(huge))
+        page.click("form.import-form button[type=submit]")
+        expect(page.locator('[data-field="too-big"]')).to_contain_text("over the upload limit of 2 MB")
+        assert page.url == f"{base}/import"
         bad = tmp_path / "broken.jsonl"
         bad.write_text('{"id": "x1", "turns": [{"speaker": "martian", "text": "hi"}]}\n{oops\n')
         page.set_input_files('input[name="file"]', str(bad))

@@ -1,8 +1,8 @@
 // Warmline's small client script (written for this project; no framework, no build step).
 //
-// Two enhancements of server-rendered pages, both optional (every page works without them):
-// the import progress page polls its job, and the draft checker re-checks the draft as the
-// agent types. We write these few lines ourselves instead of shipping htmx or another library:
+// Small enhancements of server-rendered pages, all optional (every page works without them):
+// the import progress page polls its job, the import form refuses an oversized file before
+// uploading it, and the draft checker re-checks the draft as the agent types. We write these few lines ourselves instead of shipping htmx or another library:
 // the repository holds only our own code and the app must work offline, with no CDN.
 "use strict";
 
@@ -133,7 +133,28 @@
     });
   }
 
+  // ------------------------------------------------------------ import form
+
+  // The server refuses an oversized upload with 413 after receiving it; saying so before the
+  // upload starts spares the wait (and a raw error for bodies the server cuts off early).
+  function limitUpload(form) {
+    var max = Number(form.dataset.maxBytes);
+    form.addEventListener("submit", function (event) {
+      var file = form.elements.file.files[0];
+      var warning = form.querySelector('[data-field="too-big"]');
+      warning.hidden = true;
+      if (file && max && file.size > max) {
+        event.preventDefault();
+        warning.textContent = file.name + " is " + (file.size / 1048576).toFixed(1) +
+          " MB, over the upload limit of " + Math.round(max / 1048576) +
+          " MB: split it into smaller files (nothing was imported).";
+        warning.hidden = false;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-max-bytes]").forEach(limitUpload);
     document.querySelectorAll("[data-import-job]").forEach(pollJob);
     document.querySelectorAll("form[data-check-url]").forEach(composer);
   });
