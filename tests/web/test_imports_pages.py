@@ -50,6 +50,17 @@ def test_a_small_file_imports_at_once(client: TestClient) -> None:
 
 
 @sqlite_only
+def test_a_transcript_keeps_its_file_name_as_its_id(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports_pages, "IMMEDIATE_BYTES", 10)  # one conversation: never the background
+    csrf = _login(client, "coach_a")
+    text = b"Customer: My parcel is a week late and I'm fed up.\nAgent: I'm so sorry, Dana. I've reshipped it by express today.\n"
+    resp = client.post("/import", data={"csrf": csrf, "agent_id": "agent-2"}, files={"file": ("Call-0042.TXT", text)}, headers=HTML)
+    assert resp.status_code == 200 and 'href="/conversations/Call-0042"' in resp.text
+    detail = client.get("/api/v1/conversations/Call-0042", headers=token(client, "admin")).json()
+    assert detail["agent_id"] == "agent-2" and len(detail["turns"]) == 2
+
+
+@sqlite_only
 def test_pasted_json_object_list_or_lines(client: TestClient) -> None:
     csrf = _login(client, "admin")
     one = json.dumps(conversation("p1", "agent-1"))

@@ -37,6 +37,8 @@ router = APIRouter(include_in_schema=False)
 
 #: Files up to this size import while the page waits; larger ones go to the background runner.
 IMMEDIATE_BYTES = 256 * 1024
+#: The formats that hold many conversations a file (the others hold one).
+MANY_RECORDS = frozenset({"jsonl", "csv"})
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -70,10 +72,12 @@ async def import_upload(
         )
         if file is not None and file.filename:
             path = await save_upload(ctx, file)
-            if path.stat().st_size > IMMEDIATE_BYTES:
+            if _in_background(path):
                 job_id = ctx.runner.submit(user, path, fmt=None, options=options)
                 return RedirectResponse(f"/import/{job_id}", status_code=303)
-            result = await run_in_threadpool(_import_file, ctx, session, path, options)
+            result = await run_in_threadpool(
+                _import_file, ctx, session, path, file.filename, options
+            )
         elif records.strip():
             if len(records.encode()) > ctx.max_upload_bytes:
                 raise UploadTooLarge(too_large_message("the pasted JSON", ctx))
@@ -117,15 +121,23 @@ def _options(
     )
 
 
+def _in_background(path: Path) -> bool:
+    """Big files of many records go to the runner; a transcript or subtitle file is one
+    conversation, imported at once so that it keeps its file name as its id."""
+    return EXTENSIONS[path.suffix] in MANY_RECORDS and path.stat().st_size > IMMEDIATE_BYTES
+
+
 def _import_file(
-    ctx: AppContext, session: Session, path: Path, options: ImportOptions
+    ctx: AppContext, session: Session, path: Path, filename: str, options: ImportOptions
 ) -> ImportResult:
+    # Read under the uploaded name: transcripts take their conversation id from it.
     try:
-        return import_conversations(
-            session, read_conversations(path), analyzer=ctx.analyzer, options=options
-        )
+        stream = io.BytesIO(path.read_bytes())
     finally:
         path.unlink(missing_ok=True)
+    stream.name = Path(filename).name
+    records = read_conversations(stream, format=EXTENSIONS[path.suffix])
+    return import_conversations(session, records, analyzer=ctx.analyzer, options=options)
 
 
 def _import_pasted(
