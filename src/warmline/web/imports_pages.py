@@ -130,14 +130,17 @@ def _in_background(path: Path) -> bool:
 def _import_file(
     ctx: AppContext, session: Session, path: Path, filename: str, options: ImportOptions
 ) -> ImportResult:
-    # Read under the uploaded name: transcripts take their conversation id from it.
+    fmt = EXTENSIONS[path.suffix]
     try:
-        stream = io.BytesIO(path.read_bytes())
+        if fmt in MANY_RECORDS:
+            records = read_conversations(path)
+        else:  # read under the uploaded name: a transcript takes its conversation id from it
+            stream = io.BytesIO(path.read_bytes())
+            stream.name = Path(filename).name
+            records = read_conversations(stream, format=fmt)
+        return import_conversations(session, records, analyzer=ctx.analyzer, options=options)
     finally:
         path.unlink(missing_ok=True)
-    stream.name = Path(filename).name
-    records = read_conversations(stream, format=EXTENSIONS[path.suffix])
-    return import_conversations(session, records, analyzer=ctx.analyzer, options=options)
 
 
 def _import_pasted(
