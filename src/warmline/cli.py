@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
+from warmline.cli_learn import register as register_learn_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
 from warmline.cli_server import register as register_server_commands
 from warmline.demo import demo
@@ -441,6 +442,8 @@ def _finish(total: int, failed: int, *, strict: bool) -> None:
 register_server_commands(main)
 # The role-play simulator's commands (roleplay list, roleplay play).
 register_roleplay_commands(main)
+# The training curriculum's commands (learn modules, lesson, exercise, assess).
+register_learn_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")
