@@ -2,7 +2,7 @@
 
 Registered on the ``warmline`` group by :mod:`warmline.cli`; each command wraps a function
 of :mod:`warmline.practice.curriculum` (``list_modules``, ``get_lessons``,
-``grade_exercise``, ``assess``) and only formats. Unknown ids, unreadable files and
+``grade_exercise``, ``assess``, ``validate_module``) and only formats. Unknown ids, unreadable files and
 malformed answers exit with status 2 and say why.
 """
 
@@ -25,6 +25,7 @@ from warmline.practice.curriculum import (
     get_module,
     grade_exercise,
     list_modules,
+    validate_module,
 )
 from warmline.practice.errors import PracticeError
 
@@ -144,6 +145,30 @@ def assess_command(phase: str, answers: str | None, as_json: bool) -> None:
         click.echo(
             f"  {item['item']}: {'pass' if grade['passed'] else 'not yet'} ({grade['score']})"
         )
+
+
+@learn.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate_command(files: tuple[str, ...]) -> None:
+    """Check module FILES a trainer wrote: the format, and that every item grades as it claims.
+
+    Exit 1 when any file has a problem.
+    """
+    failed = 0
+    for name in files:
+        try:
+            result = validate_module(Path(name))
+        except PracticeError as exc:
+            failed += 1
+            click.echo(f"invalid: {exc}", err=True)
+            continue
+        for problem in result.problems:
+            click.echo(f"invalid: {name}: {problem}", err=True)
+        failed += not result.ok
+        if result.ok:
+            click.echo(f"ok: {name} ({result.module.id}: {result.module.title})")
+    if failed:
+        raise SystemExit(1)
 
 
 def _read_answers(source: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ def test_unanswered_items_fail_and_skills_are_broken_down() -> None:
     assert data["skills"]["recognising_emotion"] == 100
     assert data["skills"]["paraphrasing"] == 0
     assert [i["item"] for i in data["items"]] == ["pre-name-emotion"]
+    assert len(data["unanswered"]) == 7 and "pre-reflect" in data["unanswered"]
     assert data["items"][0]["module"] == "introduction"
 
 

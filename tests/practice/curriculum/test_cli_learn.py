@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 
+from tests.practice.curriculum.helpers import module_data
 from warmline.cli import main
 from warmline.practice.curriculum import assessment_items
 
@@ -61,3 +63,13 @@ def test_assess_without_answers_lists_the_items_without_answers() -> None:
     code, out = run("assess", "post", "--json")
     items = json.loads(out)
     assert code == 0 and len(items) == 8 and "model_answer" not in items[0]
+
+
+def test_validate_reports_ok_and_broken_files(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(module_data()), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(module_data(order="first")), encoding="utf-8")
+    result = CliRunner().invoke(main, ["learn", "validate", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "ok: " in result.output and "invalid: bad.yaml: order: expected" in result.output

@@ -16,7 +16,7 @@ from warmline.practice.curriculum import (
     grade_exercise,
     shipped_modules,
 )
-from warmline.practice.curriculum.grading import _customer_reading, parse_choice
+from warmline.practice.curriculum.choices import customer_reading, parse_choice
 
 ITEMS = [(m, e) for m in shipped_modules() for e in m.items()]
 IDS = [f"{m.id}/{e.id}" for m, e in ITEMS]
@@ -41,7 +41,7 @@ def test_the_model_answer_passes_and_the_poor_example_fails(module: Module, item
 def test_the_engine_reads_each_name_emotion_answer_as_the_strongest(
     module: Module, item: Exercise
 ) -> None:
-    reading = _customer_reading(item, default_analyzer())
+    reading = customer_reading(item, default_analyzer())
     assert reading and reading[0][0] == item.answer
 
 

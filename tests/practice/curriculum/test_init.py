@@ -13,7 +13,8 @@ PUBLIC = sorted(
     Assignment AssignmentError AssignmentStatus Attempt CurriculumError Evidence Exercise
     Feedback Grade Lesson Module ModuleProgress PhaseSummary SkillMastery UnknownModuleError
     assess assessment_items get_lessons get_module grade grade_exercise list_modules
-    load_module parse_module progress shipped_modules team_progress""".split()
+    load_module parse_module progress shipped_modules team_progress Validation check_items
+    validate_module""".split()
 )
 FORBIDDEN = {"fastapi", "starlette", "sqlalchemy", "alembic", "click", "requests", "httpx", "tqdm"}
 

@@ -46,6 +46,7 @@ from warmline.practice.curriculum.progress import (
     progress,
     team_progress,
 )
+from warmline.practice.curriculum.validate import Validation, check_items, validate_module
 
 
 def list_modules() -> list[dict[str, Any]]:
@@ -90,8 +91,10 @@ __all__ = [
     "PhaseSummary",
     "SkillMastery",
     "UnknownModuleError",
+    "Validation",
     "assess",
     "assessment_items",
+    "check_items",
     "get_lessons",
     "get_module",
     "grade",
@@ -102,4 +105,5 @@ __all__ = [
     "progress",
     "shipped_modules",
     "team_progress",
+    "validate_module",
 ]

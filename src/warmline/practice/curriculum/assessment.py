@@ -30,12 +30,14 @@ class AssessmentResult:
     modules: Mapping[str, str]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: the summary's fields plus ``items`` (module, grade) in order."""
+        """JSON-ready data: the summary's fields, ``score`` (the mean item score, unanswered
+        items counting 0), ``unanswered`` item ids and ``items`` (module, grade) in order."""
         return {
             **self.summary.to_dict(),
             "score": round(sum(g.score for g in self.grades.values()) / self.summary.total)
             if self.summary.total
             else 0,
+            "unanswered": [item for item in self.modules if item not in self.grades],
             "items": [
                 {"item": item, "module": self.modules[item], "grade": g.to_dict()}
                 for item, g in self.grades.items()
