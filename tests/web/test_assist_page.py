@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import ACCOUNTS, PASSWORD
+from warmline.web.assist_page import ContextError, parse_context
 
 HTML = {"Accept": "text/html"}
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -73,3 +74,28 @@ def test_context_errors_name_the_line(client: TestClient) -> None:
 def test_the_composer_needs_a_login(client: TestClient) -> None:
     resp = client.get("/assist", headers=HTML, follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"] == "/login?next=/assist"
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        ("", []),
+        ("Customer: hi\nAgent: hello\n  and welcome\nCustomer: thanks", ["customer", "agent", "customer"]),
+        ("\n\n[10:02] Caller: my card\nRep: on it", ["customer", "agent"]),
+    ],
+)
+def test_parse_context_reads_pasted_lines(text: str, speakers: list[str]) -> None:
+    assert [t.speaker.value for t in parse_context(text)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("hello there\nCustomer: hi", 1, "who is speaking"),
+        ("\nCustomer: hi\nPriya: hello", 3, "unknown speaker 'Priya'"),
+    ],
+)
+def test_parse_context_names_the_bad_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(ContextError) as caught:
+        parse_context(text)
+    assert caught.value.line == line and f"line {line}: " in str(caught.value) and words in str(caught.value)

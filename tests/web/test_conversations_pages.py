@@ -163,3 +163,24 @@ def test_bad_reviews_and_role_boundaries(client: TestClient) -> None:
     coach_b = _login(client, "coach_b")
     resp = client.post("/conversations/c1/reviews", data={"csrf": coach_b, "comment": "not my team"}, headers=HTML)
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("annotations", "expected"),
+    [
+        ([], [("Sorry, Dana.", (), ())]),
+        ([{"id": "apology", "start": 0, "end": 5, "score": 0.7}], [("Sorry", ("apology",), ("apology",)), (", Dana.", (), ())]),
+        (  # overlapping spans: every run knows all the annotations covering it, innermost first
+            [{"id": "apology", "start": 0, "end": 12, "score": 0.7}, {"id": "personalization", "start": 7, "end": 11, "score": 0.6}],
+            [("Sorry, ", ("apology",), ("apology",)), ("Dana", ("personalization", "apology"), ("personalization",)), (".", ("apology",), ())],
+        ),
+        (  # the same span twice is shown once; spans past the text are clipped
+            [{"id": "blame", "start": 7, "end": 99, "score": 0.8}, {"id": "blame", "start": 7, "end": 99, "score": 0.8}],
+            [("Sorry, ", (), ()), ("Dana.", ("blame",), ("blame",))],
+        ),
+    ],
+)
+def test_highlight_cuts_text_at_every_span_boundary(annotations: list[dict[str, Any]], expected: list[tuple[str, tuple[str, ...], tuple[str, ...]]]) -> None:
+    segments = conversations_pages.highlight("Sorry, Dana.", annotations)
+    assert [(s.text, tuple(x.label for x in s.spans), tuple(x.label for x in s.opens)) for s in segments] == expected
+    assert "".join(s.text for s in segments) == "Sorry, Dana."
