@@ -144,7 +144,7 @@ def test_a_big_file_runs_in_the_background_with_progress(client: TestClient, app
 
 
 @sqlite_only
-def test_a_big_malformed_file_fails_with_its_errors(client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_big_malformed_file_fails_and_a_big_paste_runs_in_the_background(client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports_pages, "IMMEDIATE_BYTES", 100)
     csrf = _login(client, "admin")
     data = _jsonl(conversation("f1", "agent-1")) + b'{"id": "f2", "turns": "nope"}\n'
@@ -154,3 +154,9 @@ def test_a_big_malformed_file_fails_with_its_errors(client: TestClient, app: Fas
     assert 'data-status="failed"' in page and "nothing was stored" in page
     assert re.search(r"<tr><td>2</td><td>2</td><td>f2</td><td>[^<]*turns", page)
     assert _stored(client) == []
+    pasted = json.dumps([conversation("f3", "agent-1"), conversation("f4", "agent-2")], indent=2)
+    resp = client.post("/import", data={"csrf": csrf, "records": pasted}, headers=HTML, follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"].startswith("/import/")
+    app.state.ctx.runner.wait(timeout=60)
+    assert 'data-status="done"' in client.get(resp.headers["location"], headers=HTML).text
+    assert _stored(client) == ["f3", "f4"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -79,8 +81,13 @@ async def import_upload(
                 _import_file, ctx, session, path, file.filename, options
             )
         elif records.strip():
-            if len(records.encode()) > ctx.max_upload_bytes:
+            size = len(records.encode())
+            if size > ctx.max_upload_bytes:
                 raise UploadTooLarge(too_large_message("the pasted JSON", ctx))
+            if size > IMMEDIATE_BYTES:
+                path = _pasted_to_file(ctx, records)
+                job_id = ctx.runner.submit(user, path, fmt="jsonl", options=options)
+                return RedirectResponse(f"/import/{job_id}", status_code=303)
             result = await run_in_threadpool(_import_pasted, ctx, session, records, options)
         else:
             raise InvalidInputError("choose a file to upload or paste JSON")
@@ -159,6 +166,23 @@ def _import_pasted(
                 "the pasted JSON is an empty list: paste one conversation or a list"
             )
     return import_conversations(session, items, analyzer=ctx.analyzer, options=options)
+
+
+def _pasted_to_file(ctx: AppContext, text: str) -> Path:
+    """Write a big paste as a JSON Lines file for the background runner."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError:
+        body = text  # JSON Lines already, or broken: the runner reports each bad line
+    else:
+        items = items if isinstance(items, list) else [items]
+        body = "".join(json.dumps(item) + "\n" for item in items)
+    uploads = ctx.settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=uploads, suffix=".jsonl")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(body)
+    return Path(name)
 
 
 def _render(
