@@ -1,0 +1,91 @@
+"""Practice in a real browser on a real server: an agent plays a role-play to its debrief
+(replies sent without reloading the page), then writes and opens a journal entry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from fastapi import FastAPI
+
+from tests.support.browser import screenshot
+from tests.support.server import serve_app
+from tests.web.conftest import ACCOUNTS, PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+REPLIES = Path(__file__).parents[1] / "practice" / "data" / "replies"
+SCENARIO = "late-order-transferred"
+
+
+def _login(page: Page, base: str, who: str, target: str) -> None:
+    page.goto(f"{base}/login?next={target}")
+    page.fill('input[name="email"]', ACCOUNTS[who].email)
+    page.fill('input[name="password"]', PASSWORD)
+    with page.expect_navigation(url=f"{base}{target}"):
+        page.click('button[type="submit"]')
+
+
+def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(app: FastAPI, browser_page: Page) -> None:
+    from playwright.sync_api import expect
+
+    replies = (REPLIES / f"{SCENARIO}.empathic.txt").read_text(encoding="utf-8").splitlines()
+    page = browser_page
+    page.set_default_timeout(20_000)
+    with serve_app(app) as base:
+        _login(page, base, "agent_1", "/practice")
+        expect(page.locator(".scenario-grid .scenario")).to_have_count(9)
+        screenshot(page, "practice_list")
+        page.locator(f'a[href="/practice/{SCENARIO}/new"]').first.click()
+        expect(page.locator(".briefing h1")).to_be_visible()
+        page.fill('input[name="seed"]', "4")
+        page.click("form.start-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/practice/sessions/\d+$"))
+        session_url = page.url
+        expect(page.locator(".bubble.customer")).to_have_count(1)
+        page.evaluate("window.notReloaded = true")
+        for i, text in enumerate(replies):
+            page.fill("#reply-text", text)
+            page.click("form.reply-form button[type=submit]")
+            expect(page.locator(".bubble.agent")).to_have_count(i + 1)
+            expect(page.locator(".bubble.customer")).to_have_count(i + 2)
+            assert page.url.startswith(session_url)
+            assert page.evaluate("window.notReloaded === true")  # the chat grew in place
+            if i == 0:
+                expect(page.locator(".bubble.agent .reading .score-badge")).to_have_text(re.compile(r"^\d+$"))
+                expect(page.locator(".bubble.customer .intensity").last).to_be_visible()
+                expect(page.locator("#reply-text")).to_be_focused()
+                screenshot(page, "practice_play")
+            if page.locator("#debrief").count():
+                break
+        debrief = page.locator("#debrief")
+        expect(debrief).to_be_visible()
+        expect(page.locator(".outcome")).to_contain_text("resolved")
+        expect(debrief.locator("svg.chart")).to_be_visible()
+        expect(debrief).to_contain_text("What worked")
+        expect(debrief).to_contain_text("What to try")
+        expect(page.locator("#reply-text")).to_have_count(0)
+        screenshot(page, "practice_debrief")
+
+        page.click('nav a[href="/journal"]')
+        page.click("text=New entry")
+        page.check('input[name="feelings"][value="anxious"]')
+        page.check('input[name="feelings"][value="proud"]')
+        page.fill('textarea[name="felt"]', "Nervous at first, then steady once I owned it.")
+        page.fill('textarea[name="customer_felt"]', "Dana felt passed around and ignored.")
+        page.fill('textarea[name="differently"]', "Give the date in the first reply.")
+        page.click(".journal-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/journal/\d+\?saved=1$"))
+        expect(page.locator(".entry")).to_contain_text("Nervous at first")
+        expect(page.locator("p.notice")).to_contain_text("Only you can read it")
+        page.select_option('select[name="coach_email"]', ACCOUNTS["coach_a"].email)
+        page.click(".share-form button[type=submit]")
+        expect(page.locator("p.notice")).to_contain_text("Shared with")
+        screenshot(page, "journal")
+        page.click('nav a[href="/journal"]')
+        expect(page.locator(".patterns")).to_contain_text("anxious ×1")
+        screenshot(page, "journal_list")
