@@ -104,7 +104,7 @@ class Exercise:
     accept: tuple[str, ...] = ()
     sentences: tuple[str, ...] = ()
     biased: tuple[int, ...] = ()
-    notes: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict, hash=False)
 
     @property
     def facts_needed(self) -> int:
