@@ -1,0 +1,342 @@
+"""The training curriculum on the server: graded attempts, progress, module assignments.
+
+Grading, progress and assignment status are the curriculum library's
+(:mod:`warmline.practice.curriculum`); this module stores what the agent answered and how it
+was graded, and hands the library plain :class:`Attempt` records read back from the table
+(``agent`` is the user id as text). An assignment's status is derived from those attempts on
+every read, never stored.
+
+Who sees what: everyone their own attempts and progress; coaches the progress and
+assignments of the agents in their teams; admins everyone's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline.engine.pipeline import Analyzer
+from warmline.practice.curriculum import (
+    AgentProgress,
+    AnswerError,
+    AssessmentResult,
+    Assignment,
+    AssignmentStatus,
+    Attempt,
+    Exercise,
+    Grade,
+    Module,
+    UnknownModuleError,
+    assess,
+    assessment_items,
+    get_module,
+    grade,
+    progress,
+)
+from warmline.store.access import require_role, team_ids
+from warmline.store.curriculum_tables import CurriculumAssignment, CurriculumAttempt
+from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
+from warmline.store.tables import Membership, User, utcnow
+
+#: The longest answer accepted (a reply to a customer, not an essay).
+MAX_ANSWER: Final = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class BestResult:
+    """A user's best go at one exercise: best score, passed at least once, how many tries."""
+
+    score: int
+    passed: bool
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentView:
+    """A stored assignment, its module's title and its status derived from the attempts."""
+
+    assignment: CurriculumAssignment
+    title: str
+    status: AssignmentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReport:
+    """One agent's curriculum progress, for a coach's team view."""
+
+    agent: User
+    progress: AgentProgress
+
+
+# ----------------------------------------------------------------- content lookups
+
+
+def module(module_id: str) -> Module:
+    """A shipped module; :class:`NotFoundError` names the module ids."""
+    try:
+        return get_module(module_id)
+    except UnknownModuleError as exc:
+        raise NotFoundError(str(exc)) from None
+
+
+def exercise(module_id: str, exercise_id: str) -> tuple[Module, Exercise]:
+    """A module and one of its exercises (not an assessment item); NotFoundError otherwise."""
+    found = module(module_id)
+    for item in found.exercises:
+        if item.id == exercise_id:
+            return found, item
+    known = ", ".join(e.id for e in found.exercises)
+    raise NotFoundError(f"no exercise {exercise_id!r} in {found.id}; the exercises are: {known}")
+
+
+def _phase(phase: str) -> str:
+    if phase not in ("pre", "post"):
+        raise NotFoundError(f"no assessment {phase!r}; there is a pre and a post assessment")
+    return phase
+
+
+# ----------------------------------------------------------------- attempts
+
+
+def _clean(answer: str) -> str:
+    text = answer.strip()
+    if not text:
+        raise InvalidInputError("answer: write your answer before sending it")
+    if len(text) > MAX_ANSWER:
+        raise InvalidInputError(f"answer: {len(text)} characters; keep it under {MAX_ANSWER}")
+    return text
+
+
+def record_attempt(
+    session: Session, user: User, module_id: str, result: Grade, answer: str, *, phase: str
+) -> CurriculumAttempt:
+    """Store one graded answer of *user* (phase ``exercise``, ``pre`` or ``post``)."""
+    row = CurriculumAttempt(
+        user_id=user.id,
+        module_id=module_id,
+        exercise_id=result.exercise,
+        phase=phase,
+        answer=answer,
+        passed=result.passed,
+        score=result.score,
+        grade=result.to_dict(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def submit_exercise(
+    session: Session,
+    user: User,
+    module_id: str,
+    exercise_id: str,
+    answer: str,
+    *,
+    analyzer: Analyzer | None = None,
+) -> tuple[CurriculumAttempt, Grade]:
+    """Grade *user*'s answer to an exercise with the engine and store the attempt."""
+    found, item = exercise(module_id, exercise_id)
+    text = _clean(answer)
+    try:
+        result = grade(item, text, analyzer=analyzer)
+    except AnswerError as exc:
+        raise InvalidInputError(str(exc)) from None
+    return record_attempt(session, user, found.id, result, text, phase="exercise"), result
+
+
+def submit_assessment(
+    session: Session,
+    user: User,
+    phase: str,
+    answers: Mapping[str, str],
+    *,
+    analyzer: Analyzer | None = None,
+) -> AssessmentResult:
+    """Grade a whole assessment (item id → answer; blanks stay unanswered) and store each item."""
+    given = {k: v.strip() for k, v in answers.items() if v.strip()}
+    if not given:
+        raise InvalidInputError("answers: answer at least one item before sending")
+    for item_id, text in given.items():
+        if len(text) > MAX_ANSWER:
+            raise InvalidInputError(
+                f"{item_id}: {len(text)} characters; keep it under {MAX_ANSWER}"
+            )
+    try:
+        result = assess(_phase(phase), given, analyzer=analyzer)
+    except UnknownModuleError as exc:
+        raise InvalidInputError(str(exc)) from None
+    except AnswerError as exc:
+        raise InvalidInputError(str(exc)) from None
+    for item_id, item_grade in result.grades.items():
+        record_attempt(
+            session, user, result.modules[item_id], item_grade, given[item_id], phase=phase
+        )
+    return result
+
+
+def attempts(session: Session, user_ids: Iterable[int]) -> list[Attempt]:
+    """The attempts of these users as the library's records, oldest first."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(CurriculumAttempt)
+        .where(CurriculumAttempt.user_id.in_(ids))
+        .order_by(CurriculumAttempt.created_at, CurriculumAttempt.id)
+    )
+    return [
+        Attempt(str(r.user_id), r.module_id, r.exercise_id, r.passed, r.score, r.created_at)
+        for r in rows
+    ]
+
+
+def progress_of(session: Session, user: User) -> AgentProgress:
+    """*user*'s progress through the shipped modules and the assessments."""
+    return progress(attempts(session, [user.id]), agent=str(user.id))
+
+
+def best_results(session: Session, user: User, module_id: str) -> dict[str, BestResult]:
+    """Per exercise of the module that *user* tried: best score, passed or not, tries."""
+    rows = session.scalars(
+        select(CurriculumAttempt).where(
+            CurriculumAttempt.user_id == user.id,
+            CurriculumAttempt.module_id == module_id,
+            CurriculumAttempt.phase == "exercise",
+        )
+    )
+    out: dict[str, BestResult] = {}
+    for r in rows:
+        old = out.get(r.exercise_id, BestResult(0, False, 0))
+        out[r.exercise_id] = BestResult(
+            max(old.score, r.score), old.passed or r.passed, old.attempts + 1
+        )
+    return out
+
+
+def latest_assessment(session: Session, user: User, phase: str) -> dict[str, CurriculumAttempt]:
+    """*user*'s latest attempt at each item of the *phase* assessment."""
+    rows = session.scalars(
+        select(CurriculumAttempt)
+        .where(CurriculumAttempt.user_id == user.id, CurriculumAttempt.phase == _phase(phase))
+        .order_by(CurriculumAttempt.created_at, CurriculumAttempt.id)
+    )
+    return {r.exercise_id: r for r in rows}
+
+
+def assessment_exercises(phase: str) -> list[tuple[Module, Exercise]]:
+    """The items of the *phase* assessment with their modules, in course order."""
+    return assessment_items(_phase(phase))
+
+
+# ----------------------------------------------------------------- assignments and teams
+
+
+def assignable_agents(session: Session, user: User) -> list[User]:
+    """The agents *user* may assign to or follow: a coach's team agents, all for an admin."""
+    stmt = select(User).where(User.role == "agent", User.active.is_(True)).order_by(User.email)
+    if user.role == "coach":
+        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
+        stmt = stmt.where(User.id.in_(members))
+    elif user.role != "admin":
+        return []
+    return list(session.scalars(stmt))
+
+
+def assign(
+    session: Session,
+    user: User,
+    *,
+    module_id: str,
+    agent_email: str,
+    due: date,
+    note: str = "",
+) -> CurriculumAssignment:
+    """Assign a module to an agent by *due* (a coach only to the agents of their teams)."""
+    require_role(user, "coach", "admin")
+    try:
+        found = get_module(module_id)
+    except UnknownModuleError as exc:
+        raise InvalidInputError(str(exc)) from None
+    agent = session.scalars(select(User).where(User.email == agent_email.strip().lower())).first()
+    if agent is None or agent.role != "agent":
+        raise InvalidInputError(f"agent {agent_email!r}: no agent with that email")
+    if user.role == "coach" and not set(team_ids(user)) & set(team_ids(agent)):
+        raise ForbiddenError(f"{agent.email} is not in one of your teams")
+    row = CurriculumAssignment(
+        agent_id=agent.id,
+        assigned_by_id=user.id,
+        module_id=found.id,
+        due=due,
+        note=note.strip()[:1000],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def assignments(
+    session: Session, user: User, *, mine: bool = False, today: date | None = None
+) -> list[AssignmentView]:
+    """Module assignments with their status: the caller's own, a coach's teams', or all."""
+    stmt = select(CurriculumAssignment).order_by(CurriculumAssignment.due, CurriculumAssignment.id)
+    if mine or user.role == "agent":
+        stmt = stmt.where(CurriculumAssignment.agent_id == user.id)
+    elif user.role == "coach":
+        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
+        stmt = stmt.where(CurriculumAssignment.agent_id.in_(members))
+    rows = list(session.scalars(stmt))
+    records = attempts(session, {r.agent_id for r in rows})
+    day = today if today is not None else utcnow().date()
+    return [_view(r, records, day) for r in rows]
+
+
+def _view(row: CurriculumAssignment, records: Sequence[Attempt], today: date) -> AssignmentView:
+    job = Assignment(
+        coach=str(row.assigned_by_id or ""),
+        agent=str(row.agent_id),
+        due=row.due,
+        module=row.module_id,
+        assigned_at=row.created_at,
+        note=row.note,
+    )
+    try:
+        title = get_module(row.module_id).title
+    except UnknownModuleError:  # a module removed since: show the id, count nothing
+        return AssignmentView(row, row.module_id, AssignmentStatus("not_started", 0.0, None, False))
+    return AssignmentView(row, title, job.status(records, today=today))
+
+
+def team_progress(session: Session, user: User) -> list[AgentReport]:
+    """Progress of the agents a coach follows (their teams) or of every agent (admin)."""
+    require_role(user, "coach", "admin")
+    agents = assignable_agents(session, user)
+    records = attempts(session, [a.id for a in agents])
+    return [AgentReport(a, progress(records, agent=str(a.id))) for a in agents]
+
+
+__all__ = [
+    "MAX_ANSWER",
+    "AgentReport",
+    "AssignmentView",
+    "BestResult",
+    "assessment_exercises",
+    "assign",
+    "assignable_agents",
+    "assignments",
+    "attempts",
+    "best_results",
+    "exercise",
+    "latest_assessment",
+    "module",
+    "progress_of",
+    "record_attempt",
+    "submit_assessment",
+    "submit_exercise",
+    "team_progress",
+]
