@@ -208,3 +208,13 @@ def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer
             "ag@x.io",
             "ob@x.io",
         ]
+
+
+@sqlite_only
+def test_a_coach_does_not_see_a_fellow_coachs_sessions(db: Database, analyzer: Analyzer) -> None:
+    with db.session() as s:
+        create_user(s, email="co2@x.io", password="long enough", role="coach", teams=["A"])
+        row = practice.start_session(s, _user(s, "co2@x.io"), SCENARIO, seed=0, analyzer=analyzer)
+        with pytest.raises(NotFoundError):
+            practice.get_session(s, _user(s, "co@x.io"), row.id)
+        assert practice.get_session(s, _user(s, "ad@x.io"), row.id).id == row.id

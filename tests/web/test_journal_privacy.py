@@ -36,8 +36,12 @@ class Caller:
     def page(self, method: str, url: str, **data: Any) -> Response:
         if getattr(self.client, "logged_in_as", None) != self.who:
             self.client.cookies.clear()
-            self.client.post("/login", data={"email": ACCOUNTS[self.who].email, "password": PASSWORD})
-            found = re.search(r'name="csrf" value="([^"]+)"', self.client.get("/journal", headers=HTML).text)
+            self.client.post(
+                "/login", data={"email": ACCOUNTS[self.who].email, "password": PASSWORD}
+            )
+            found = re.search(
+                r'name="csrf" value="([^"]+)"', self.client.get("/journal", headers=HTML).text
+            )
             assert found
             self.client.logged_in_as, self.client.csrf = self.who, found.group(1)  # type: ignore[attr-defined]
         if method == "GET":
@@ -45,7 +49,9 @@ class Caller:
         return self.client.post(url, data={"csrf": self.client.csrf, **data}, headers=HTML)  # type: ignore[attr-defined]
 
     def api(self, method: str, url: str, **kw: Any) -> Response:
-        return self.client.request(method, url, headers=self.auth, **kw)  # the token wins over any cookie
+        return self.client.request(
+            method, url, headers=self.auth, **kw
+        )  # the token wins over any cookie
 
 
 Case = Callable[[Caller, int], Response]
@@ -56,18 +62,36 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/journal/new"): lambda c, eid: c.page("GET", f"/journal/new?conversation={eid}"),
     ("POST", "/journal"): lambda c, eid: c.page("POST", "/journal", felt="my own"),
     ("GET", "/journal/{entry_id}"): lambda c, eid: c.page("GET", f"/journal/{eid}"),
-    ("POST", "/journal/{entry_id}/share"): lambda c, eid: c.page("POST", f"/journal/{eid}/share", coach_email=ACCOUNTS["coach_a"].email),
-    ("POST", "/journal/{entry_id}/unshare"): lambda c, eid: c.page("POST", f"/journal/{eid}/unshare", coach_email=ACCOUNTS["coach_a"].email),
+    ("POST", "/journal/{entry_id}/share"): lambda c, eid: c.page(
+        "POST", f"/journal/{eid}/share", coach_email=ACCOUNTS["coach_a"].email
+    ),
+    ("POST", "/journal/{entry_id}/unshare"): lambda c, eid: c.page(
+        "POST", f"/journal/{eid}/unshare", coach_email=ACCOUNTS["coach_a"].email
+    ),
     ("POST", "/journal/{entry_id}/delete"): lambda c, eid: c.page("POST", f"/journal/{eid}/delete"),
     ("GET", "/api/v1/journal"): lambda c, eid: c.api("GET", "/api/v1/journal"),
-    ("POST", "/api/v1/journal"): lambda c, eid: c.api("POST", "/api/v1/journal", json={"felt": "my own"}),
+    ("POST", "/api/v1/journal"): lambda c, eid: c.api(
+        "POST", "/api/v1/journal", json={"felt": "my own"}
+    ),
     ("GET", "/api/v1/journal/{entry_id}"): lambda c, eid: c.api("GET", f"/api/v1/journal/{eid}"),
-    ("DELETE", "/api/v1/journal/{entry_id}"): lambda c, eid: c.api("DELETE", f"/api/v1/journal/{eid}"),
-    ("POST", "/api/v1/journal/{entry_id}/share"): lambda c, eid: c.api("POST", f"/api/v1/journal/{eid}/share", json={"coach_email": ACCOUNTS["coach_a"].email}),
-    ("DELETE", "/api/v1/journal/{entry_id}/share"): lambda c, eid: c.api("DELETE", f"/api/v1/journal/{eid}/share", params={"coach_email": ACCOUNTS["coach_a"].email}),
+    ("DELETE", "/api/v1/journal/{entry_id}"): lambda c, eid: c.api(
+        "DELETE", f"/api/v1/journal/{eid}"
+    ),
+    ("POST", "/api/v1/journal/{entry_id}/share"): lambda c, eid: c.api(
+        "POST", f"/api/v1/journal/{eid}/share", json={"coach_email": ACCOUNTS["coach_a"].email}
+    ),
+    ("DELETE", "/api/v1/journal/{entry_id}/share"): lambda c, eid: c.api(
+        "DELETE", f"/api/v1/journal/{eid}/share", params={"coach_email": ACCOUNTS["coach_a"].email}
+    ),
 }
 #: The routes that list or create the caller's own entries (answer 2xx, never the entry).
-OWN = {("GET", "/journal"), ("GET", "/journal/new"), ("POST", "/journal"), ("GET", "/api/v1/journal"), ("POST", "/api/v1/journal")}
+OWN = {
+    ("GET", "/journal"),
+    ("GET", "/journal/new"),
+    ("POST", "/journal"),
+    ("GET", "/api/v1/journal"),
+    ("POST", "/api/v1/journal"),
+}
 
 
 def journal_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -95,9 +119,15 @@ def test_every_journal_route_has_a_privacy_case(app: FastAPI) -> None:
 
 def _entries(client: TestClient) -> tuple[int, int]:
     author = token(client, "agent_1")
-    private = client.post("/api/v1/journal", json={"felt": SECRET, "feelings": ["sad"]}, headers=author).json()["id"]
+    private = client.post(
+        "/api/v1/journal", json={"felt": SECRET, "feelings": ["sad"]}, headers=author
+    ).json()["id"]
     shared = client.post("/api/v1/journal", json={"felt": SHARED}, headers=author).json()["id"]
-    resp = client.post(f"/api/v1/journal/{shared}/share", json={"coach_email": ACCOUNTS["coach_a"].email}, headers=author)
+    resp = client.post(
+        f"/api/v1/journal/{shared}/share",
+        json={"coach_email": ACCOUNTS["coach_a"].email},
+        headers=author,
+    )
     assert resp.status_code == 200
     return private, shared
 
@@ -125,7 +155,14 @@ def test_a_shared_entry_is_readable_by_that_one_coach_only(client: TestClient) -
     assert SHARED in coach.page("GET", f"/journal/{shared}").text
     assert coach.api("GET", f"/api/v1/journal/{shared}").json()["felt"] == SHARED
     assert SHARED in coach.page("GET", "/journal").text  # "Shared with you"
-    for key in (("POST", "/journal/{entry_id}/share"), ("POST", "/journal/{entry_id}/unshare"), ("POST", "/journal/{entry_id}/delete"), ("DELETE", "/api/v1/journal/{entry_id}"), ("POST", "/api/v1/journal/{entry_id}/share"), ("DELETE", "/api/v1/journal/{entry_id}/share")):
+    for key in (
+        ("POST", "/journal/{entry_id}/share"),
+        ("POST", "/journal/{entry_id}/unshare"),
+        ("POST", "/journal/{entry_id}/delete"),
+        ("DELETE", "/api/v1/journal/{entry_id}"),
+        ("POST", "/api/v1/journal/{entry_id}/share"),
+        ("DELETE", "/api/v1/journal/{entry_id}/share"),
+    ):
         assert CASES[key](coach, shared).status_code == 404, key  # read-only
     for who in ("coach_b", "admin", "agent_2"):
         other = Caller(client, who)
@@ -137,10 +174,18 @@ def test_a_shared_entry_is_readable_by_that_one_coach_only(client: TestClient) -
 
 
 @sqlite_only
-def test_journal_data_stays_out_of_dashboards_exports_and_admin_listings(client: TestClient) -> None:
+def test_journal_data_stays_out_of_dashboards_exports_and_admin_listings(
+    client: TestClient,
+) -> None:
     _entries(client)
     admin = Caller(client, "admin")
-    for url in ("/dashboard/team", "/admin/users", "/practice/history", "/export/conversations.csv", "/conversations"):
+    for url in (
+        "/dashboard/team",
+        "/admin/users",
+        "/practice/history",
+        "/export/conversations.csv",
+        "/conversations",
+    ):
         resp = admin.page("GET", url)
         assert resp.status_code == 200, url
         assert SECRET not in resp.text and SHARED not in resp.text, url
@@ -155,5 +200,10 @@ def test_journal_routes_need_a_login(client: TestClient) -> None:
     client.logged_in_as = None  # type: ignore[attr-defined]
     for (method, path), _call in CASES.items():
         url = path.replace("{entry_id}", "1")
-        resp = client.request(method, url, headers=HTML if not path.startswith("/api/") else {}, follow_redirects=False)
+        resp = client.request(
+            method,
+            url,
+            headers=HTML if not path.startswith("/api/") else {},
+            follow_redirects=False,
+        )
         assert resp.status_code in (303, 401, 403), (method, path, resp.status_code)

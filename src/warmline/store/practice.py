@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import Session
 
 from warmline.engine.labels import EMOTIONS
@@ -194,9 +194,19 @@ def readable_by(session: Session, user: User) -> ColumnElement[bool]:
     if user.role == "admin":
         return true()
     if user.role == "coach" and team_ids(user):
-        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
-        return PracticeSession.user_id.in_(members) | (PracticeSession.user_id == user.id)
+        return PracticeSession.user_id.in_(_team_agents(user)) | (
+            PracticeSession.user_id == user.id
+        )
     return PracticeSession.user_id == user.id
+
+
+def _team_agents(coach: User) -> Select[Any]:
+    """The ids of the agents in *coach*'s teams (not their fellow coaches)."""
+    return (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.team_id.in_(team_ids(coach)), User.role == "agent")
+    )
 
 
 def get_session(session: Session, user: User, session_id: int) -> PracticeSession:
@@ -211,6 +221,8 @@ def get_session(session: Session, user: User, session_id: int) -> PracticeSessio
 
 def _own(session: Session, user: User, session_id: int) -> PracticeSession:
     row = get_session(session, user, session_id)
+    if row.user_id == user.id:  # one reply at a time: lock the row (PostgreSQL) and re-read it
+        session.refresh(row, with_for_update=True)
     if row.user_id != user.id:
         raise ForbiddenError(
             "this is someone else's practice session: you can read it, not play it"
@@ -343,8 +355,7 @@ def assignments(session: Session, user: User, *, mine: bool = False) -> list[Ass
     if mine or user.role == "agent":
         stmt = stmt.where(PracticeAssignment.agent_id == user.id)
     elif user.role == "coach":
-        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
-        stmt = stmt.where(PracticeAssignment.agent_id.in_(members))
+        stmt = stmt.where(PracticeAssignment.agent_id.in_(_team_agents(user)))
     return [_status(session, a) for a in session.scalars(stmt)]
 
 
