@@ -222,7 +222,10 @@ def get_session(session: Session, user: User, session_id: int) -> PracticeSessio
 def _own(session: Session, user: User, session_id: int) -> PracticeSession:
     row = get_session(session, user, session_id)
     if row.user_id == user.id:  # one reply at a time: lock the row (PostgreSQL) and re-read it
-        session.refresh(row, with_for_update=True)
+        session.execute(
+            select(PracticeSession.id).where(PracticeSession.id == row.id).with_for_update()
+        )
+        session.refresh(row)
     if row.user_id != user.id:
         raise ForbiddenError(
             "this is someone else's practice session: you can read it, not play it"
