@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import ACCOUNTS, conversation, token
@@ -217,3 +218,18 @@ def test_background_import_of_a_malformed_file_fails_clearly(client: TestClient,
     assert job["status"] == "failed" and "line 2" in job["message"] and "nothing was imported" in job["message"]
     assert client.get("/api/v1/conversations", headers=headers).json()["total"] == 0
 
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_uploaded_transcript_keeps_its_file_name_as_its_id(client: TestClient, app, settings) -> None:  # type: ignore[no-untyped-def]
+    headers = token(client, "coach_a")
+    text = "Customer: My parcel 7781 is lost and I'm upset.\nAgent: I'm sorry, Dana. I've sent a new one today.\n"
+    resp = client.post("/api/v1/imports", data={"agent_id": "agent-1"}, files={"file": ("Call 0042.TXT", text.encode(), "text/plain")}, headers=headers)
+    assert resp.status_code == 202, resp.text
+    app.state.ctx.runner.wait(timeout=60)
+    job = client.get(f"/api/v1/imports/{resp.json()['id']}", headers=headers).json()
+    assert job["status"] == "done" and job["created"] == 1, job
+    stored = client.get("/api/v1/conversations/Call_0042", headers=headers)
+    assert stored.status_code == 200, stored.text
+    assert [t["speaker"] for t in stored.json()["turns"]] == ["customer", "agent"]
+    assert not any((settings.data_dir / "uploads").iterdir())  # the upload and its folder are gone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 from warmline.engine.errors import WarmlineError
@@ -51,7 +52,7 @@ class ImportRunner:
             log.exception("import job %s crashed", job_id)
             self._finish(job_id, "failed", f"internal error: {exc}")
         finally:
-            path.unlink(missing_ok=True)
+            discard_upload(path)
 
     def _import(self, job_id: int, path: Path, fmt: str | None, options: ImportOptions) -> None:
         self._update(job_id, status="running", message="reading the file")
@@ -109,6 +110,13 @@ class ImportRunner:
 
 class _Refused(WarmlineError):
     """An import the worker gave up on; its message goes to the job row."""
+
+
+def discard_upload(path: Path) -> None:
+    """Delete an uploaded file and the folder of its own it was saved in."""
+    path.unlink(missing_ok=True)
+    with suppress(OSError):  # not empty, or already gone: leave it
+        path.parent.rmdir()
 
 
 def get_job(db: Database, user: User, job_id: int) -> ImportJob:

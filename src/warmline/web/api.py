@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from warmline.store import reviews
 from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter, ImportOptions
 from warmline.store.errors import InvalidInputError
-from warmline.store.jobs import get_job
+from warmline.store.jobs import discard_upload, get_job
 from warmline.store.tables import Conversation, User
 from warmline.store.users import authenticate, issue_token
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -232,20 +232,27 @@ async def save_upload(ctx: Ctx, file: UploadFile) -> Path:
         )
     uploads = ctx.settings.data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
-    fd, name_on_disk = tempfile.mkstemp(dir=uploads, suffix=suffix)
-    path = Path(name_on_disk)
+    # A folder of its own per upload, so the file keeps its name: a transcript or subtitle
+    # file takes its conversation id from it.
+    path = Path(tempfile.mkdtemp(dir=uploads, prefix="upload-")) / _safe_name(name)
     size = 0
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with path.open("wb") as handle:
             while chunk := await file.read(1 << 20):
                 size += len(chunk)
                 if size > ctx.max_upload_bytes:
                     raise UploadTooLarge(too_large_message(name, ctx))
                 handle.write(chunk)
     except BaseException:
-        path.unlink(missing_ok=True)
+        discard_upload(path)
         raise
     return path
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's base name with anything but letters, digits, ``.``, ``-``, ``_`` as ``_``."""
+    base = Path(re.sub(r"[^\w.-]", "_", Path(name.replace("\\", "/")).name).lstrip("."))
+    return f"{base.stem}{base.suffix.lower()}" if base.stem else "upload.jsonl"
 
 
 def too_large_message(name: str, ctx: Ctx) -> str:

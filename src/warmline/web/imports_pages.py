@@ -26,7 +26,7 @@ from warmline.store.conversations import (
     import_conversations,
 )
 from warmline.store.errors import InvalidInputError
-from warmline.store.jobs import get_job
+from warmline.store.jobs import discard_upload, get_job
 from warmline.store.tables import User
 from warmline.store.users import list_teams
 from warmline.web.api import job_out, save_upload, too_large_message
@@ -77,9 +77,7 @@ async def import_upload(
             if _in_background(path):
                 job_id = ctx.runner.submit(user, path, fmt=None, options=options)
                 return RedirectResponse(f"/import/{job_id}", status_code=303)
-            result = await run_in_threadpool(
-                _import_file, ctx, session, path, file.filename, options
-            )
+            result = await run_in_threadpool(_import_file, ctx, session, path, options)
         elif records.strip():
             size = len(records.encode())
             if size > ctx.max_upload_bytes:
@@ -135,19 +133,13 @@ def _in_background(path: Path) -> bool:
 
 
 def _import_file(
-    ctx: AppContext, session: Session, path: Path, filename: str, options: ImportOptions
+    ctx: AppContext, session: Session, path: Path, options: ImportOptions
 ) -> ImportResult:
-    fmt = EXTENSIONS[path.suffix]
-    try:
-        if fmt in MANY_RECORDS:
-            records = read_conversations(path)
-        else:  # read under the uploaded name: a transcript takes its conversation id from it
-            stream = io.BytesIO(path.read_bytes())
-            stream.name = Path(filename).name
-            records = read_conversations(stream, format=fmt)
+    try:  # saved under its own name: a transcript takes its conversation id from it
+        records = read_conversations(path)
         return import_conversations(session, records, analyzer=ctx.analyzer, options=options)
     finally:
-        path.unlink(missing_ok=True)
+        discard_upload(path)
 
 
 def _import_pasted(
