@@ -191,11 +191,13 @@ def test_coaches_assign_and_agents_see_their_status(client: TestClient) -> None:
 def test_practise_this_starts_from_a_conversation_in_scope(client: TestClient) -> None:
     rude = conversation("low-1", "agent-1", team="Team A")
     rude["turns"][1]["text"] = "You should have read the email. Nothing I can do."
-    resp = client.post("/api/v1/conversations", json=[rude], headers=token(client, "admin"))
+    good = conversation("good-1", "agent-1", team="Team A")
+    resp = client.post("/api/v1/conversations", json=[rude, good], headers=token(client, "admin"))
     assert resp.status_code == 201
     csrf = _login(client, "agent_1")
     conv_page = client.get("/conversations/low-1", headers=HTML).text
     assert 'href="/practice/from-conversation/low-1"' in conv_page and "Practise this" in conv_page
+    assert "Practise this" not in client.get("/conversations/good-1", headers=HTML).text
     briefing = client.get("/practice/from-conversation/low-1", headers=HTML)
     assert (
         briefing.status_code == 200
