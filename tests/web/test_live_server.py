@@ -36,6 +36,9 @@ def test_fifty_megabyte_upload_is_refused_and_changes_nothing(database_url: str,
         assert resp.status_code == 413
         error = resp.json()["error"]
         assert error["code"] == "too_large" and "20 MB" in error["message"]
+        page = http.post("/import", files={"file": ("huge.jsonl", blob)}, headers={"Accept": "text/html"})
+        assert page.status_code == 413 and "text/html" in page.headers["content-type"]
+        assert "upload limit of 20 MB" in page.text  # a browser gets the error page, not JSON
         listing = http.get("/api/v1/conversations", headers=headers).json()
         assert [c["id"] for c in listing["items"]] == ["kept"]
         assert http.get("/healthz").json()["status"] == "ok"

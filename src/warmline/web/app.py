@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -87,7 +87,7 @@ def _limit_body(
                 f"{ctx.settings.max_upload_mb} MB; split the file or raise WARMLINE_MAX_UPLOAD_MB "
                 f"(nothing was imported)"
             )
-            return JSONResponse(errors.error_body(413, "too_large", message), status_code=413)
+            return errors.respond(request, 413, "too_large", message)
         return await call_next(request)
 
     return middleware

@@ -65,7 +65,8 @@ def wants_html(request: Request) -> bool:
     )
 
 
-def _respond(request: Request, status: int, code: str, message: str, **extra: Any) -> Response:
+def respond(request: Request, status: int, code: str, message: str, **extra: Any) -> Response:
+    """The error page for a browser, the JSON error shape for anything else."""
     if wants_html(request):
         from warmline.web.render import render_error
 
@@ -84,7 +85,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, LoginRequired) and wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if isinstance(exc, UploadTooLarge):
-            return _respond(request, 413, "too_large", str(exc))
+            return respond(request, 413, "too_large", str(exc))
         for cls, status, code in STATUS:
             if isinstance(exc, cls):
                 extra = (
@@ -92,18 +93,18 @@ def install(app: FastAPI) -> None:
                     if isinstance(exc, ImportRefused)
                     else {}
                 )
-                return _respond(request, status, code, str(exc), **extra)
-        return _respond(request, 400, "bad_request", str(exc))
+                return respond(request, status, code, str(exc), **extra)
+        return respond(request, 400, "bad_request", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [_describe(e) for e in exc.errors()]
-        return _respond(request, 422, "invalid_input", "; ".join(problems[:5]))
+        return respond(request, 422, "invalid_input", "; ".join(problems[:5]))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = CODES.get(exc.status_code, "error")
-        return _respond(request, exc.status_code, code, str(exc.detail))
+        return respond(request, exc.status_code, code, str(exc.detail))
 
 
 def _describe(error: Any) -> str:
@@ -111,4 +112,4 @@ def _describe(error: Any) -> str:
     return f"{loc}: {error.get('msg', 'invalid')}"
 
 
-__all__ = ["LoginRequired", "UploadTooLarge", "error_body", "install", "wants_html"]
+__all__ = ["LoginRequired", "UploadTooLarge", "error_body", "install", "respond", "wants_html"]
