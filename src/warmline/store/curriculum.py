@@ -201,6 +201,18 @@ def progress_of(session: Session, user: User) -> AgentProgress:
     return progress(attempts(session, [user.id]), agent=str(user.id))
 
 
+def module_mastery(
+    records: Iterable[Attempt], modules: Sequence[Module]
+) -> dict[str, float | None]:
+    """Per module: the mean latest score (0-1) of its attempted exercises; None if none tried."""
+    latest = {(a.module, a.exercise): a.score for a in sorted(records, key=lambda a: a.at)}
+    out: dict[str, float | None] = {}
+    for m in modules:
+        scores = [latest[(m.id, e.id)] for e in m.exercises if (m.id, e.id) in latest]
+        out[m.id] = sum(scores) / (100 * len(scores)) if scores else None
+    return out
+
+
 def best_results(session: Session, user: User, module_id: str) -> dict[str, BestResult]:
     """Per exercise of the module that *user* tried: best score, passed or not, tries."""
     rows = session.scalars(
@@ -334,6 +346,7 @@ __all__ = [
     "exercise",
     "latest_assessment",
     "module",
+    "module_mastery",
     "progress_of",
     "record_attempt",
     "submit_assessment",

@@ -11,10 +11,11 @@ from warmline.web import (
     dashboards_pages,
     imports_pages,
     journal_pages,
+    learn_pages,
     practice_pages,
 )
 
 
 def routers() -> list[APIRouter]:
     """Every page section's router, in menu order."""
-    return [dashboards_pages.router, conversations_pages.router, assist_page.router, practice_pages.router, journal_pages.router, imports_pages.router, admin_pages.router]
+    return [dashboards_pages.router, conversations_pages.router, assist_page.router, learn_pages.router, practice_pages.router, journal_pages.router, imports_pages.router, admin_pages.router]
