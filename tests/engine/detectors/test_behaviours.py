@@ -27,6 +27,8 @@ CASES = [
     ),
     (ANGRY, "As I already said, you should have read the delivery terms.", {"blame"}, {"validate"}),
     (ANGRY, "Calm down, it's only a parcel.", {"dismissive"}, {"acknowledge_emotion"}),
+    (ANGRY, "Your order will arrive when it arrives. I am closing this chat now.", {"dismissive"}, {"solution"}),
+    (NEUTRAL, "Is there anything else? If not, I'll close the chat now. Have a lovely day!", set(), {"dismissive"}),
     # Lifting blame off the customer is reassurance, not blame; naming their fault still is.
     (ANGRY, "That's not your fault at all. Let me fix it.", {"reassurance"}, {"blame"}),
     (ANGRY, "That was your mistake, not ours.", {"blame"}, {"reassurance"}),
