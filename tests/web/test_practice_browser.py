@@ -37,7 +37,7 @@ def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
 
     replies = (REPLIES / f"{SCENARIO}.empathic.txt").read_text(encoding="utf-8").splitlines()
     page = browser_page
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(40_000)  # the CI machines are shared and slow at times
     with serve_app(app) as base:
         _login(page, base, "agent_1", "/practice")
         expect(page.locator(".scenario-grid .scenario")).to_have_count(9)
@@ -96,3 +96,20 @@ def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
         page.click('nav a[href="/journal"]')
         expect(page.locator(".patterns")).to_contain_text("anxious ×1")
         screenshot(page, "journal_list")
+        entry_url = page.locator(".entry-list a").first.get_attribute("href")
+
+        page.context.clear_cookies()
+        _login(page, base, "coach_a", "/practice/history")
+        expect(page.locator("table.practice-history tbody tr")).to_have_count(1)
+        screenshot(page, "practice_history")
+        page.goto(f"{base}{entry_url}")
+        expect(page.locator(".private-note")).to_contain_text("read-only")
+        expect(page.locator(".entry")).to_contain_text("Nervous at first")
+        expect(page.locator(".share-form")).to_have_count(0)
+        page.goto(f"{base}/practice/assign")
+        page.select_option('select[name="scenario_id"]', SCENARIO)
+        page.fill('input[name="due"]', "2099-01-31")
+        page.click(".assign-form button[type=submit]")
+        expect(page.locator("p.notice")).to_contain_text("Assigned to")
+        expect(page.locator("table.assignments tbody tr")).to_have_count(1)
+        screenshot(page, "practice_assign")
