@@ -157,3 +157,5 @@ def test_lesson_markdown_is_escaped_and_evidence_marked() -> None:
     assert "<ul><li>one <em>thing</em></li><li>two</li></ul>" in html and "<ol><li>first</li>" in html
     marked = str(highlight("I'm <so> sorry", [("apology", "sorry", "good"), ("x", "absent", "bad")]))
     assert marked == 'I&#39;m &lt;so&gt; <mark class="evidence good" title="apology">sorry</mark>'
+    nested = str(highlight("Omar, sorry", [("name", "Omar", "good"), ("blame", "omar, sorry", "bad")]))
+    assert nested == '<mark class="evidence bad" title="name, blame">Omar</mark><mark class="evidence bad" title="blame">, sorry</mark>'

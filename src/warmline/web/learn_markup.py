@@ -64,31 +64,31 @@ def render_markdown(text: str) -> Markup:
 def highlight(text: str, quotes: Iterable[tuple[str, str, str]]) -> Markup:
     """*text* escaped, with each quote marked: ``(label, quote, css class)`` triples.
 
-    The first occurrence of each quote is marked (exact case first, then any case); a quote
-    overlapping one already marked, or absent from *text*, is skipped.
+    The first occurrence of each quote is found (exact case first, then any case); quotes
+    absent from *text* are skipped. Overlapping quotes split the text into segments, each
+    marked with every label covering it (class ``bad`` wins over the others).
     """
     spans: list[tuple[int, int, str, str]] = []
     lowered = text.lower()
     for label, quote, css in quotes:
         quote = quote.strip()
-        if not quote:
-            continue
-        start = text.find(quote)
-        if start < 0:
+        start = text.find(quote) if quote else -1
+        if quote and start < 0:
             start = lowered.find(quote.lower())
-        end = start + len(quote)
-        if start < 0 or any(start < e and s < end for s, e, _, _ in spans):
+        if start >= 0:
+            spans.append((start, start + len(quote), label, css))
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    html = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        over = [(label, css) for s, e, label, css in spans if s <= a and b <= e]
+        piece = escape(text[a:b])
+        if not over:
+            html.append(str(piece))
             continue
-        spans.append((start, end, label, css))
-    html, at = [], 0
-    for start, end, label, css in sorted(spans):
-        html.append(str(escape(text[at:start])))
-        title = escape(label.replace("_", " "))
-        html.append(
-            f'<mark class="evidence {escape(css)}" title="{title}">{escape(text[start:end])}</mark>'
-        )
-        at = end
-    html.append(str(escape(text[at:])))
+        classes = {css for _, css in over}
+        css = "bad" if "bad" in classes else sorted(classes)[0]
+        title = escape(", ".join(dict.fromkeys(label.replace("_", " ") for label, _ in over)))
+        html.append(f'<mark class="evidence {escape(css)}" title="{title}">{piece}</mark>')
     return Markup("".join(html))  # noqa: S704 - every part escaped above
 
 
