@@ -39,6 +39,7 @@ def test_an_agent_writes_shares_and_unshares_an_entry(client: TestClient) -> Non
         "anxious",
     ):
         assert prompt in form
+    assert '<option value="c-1">' in form  # conversations in scope to link to
     resp = client.post(
         "/journal",
         data={
@@ -108,6 +109,7 @@ def test_bad_entries_show_the_form_again(client: TestClient) -> None:
         headers=token(client, "admin"),
     )
     csrf = _login(client, "agent_1")
+    assert 'value="theirs"' not in client.get("/journal/new", headers=HTML).text
     empty = client.post("/journal", data={"csrf": csrf}, headers=HTML)
     assert empty.status_code == 422 and "the entry is empty" in empty.text
     other = client.post(

@@ -13,6 +13,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from warmline.store import conversations as convs
 from warmline.store import journal
 from warmline.store.errors import InvalidInputError
 from warmline.store.tables import User
@@ -46,14 +47,23 @@ def journal_page(request: Request, session: Db, user: CurrentUser, saved: str = 
 
 
 @router.get("/journal/new", response_class=HTMLResponse)
-def new_entry_page(request: Request, user: CurrentUser, conversation: str = "") -> Response:
+def new_entry_page(
+    request: Request, session: Db, user: CurrentUser, conversation: str = ""
+) -> Response:
     """A new entry with the guided prompts (optionally about one conversation)."""
-    return _form(request, {"conversation_id": conversation})
+    return _form(request, session, user, {"conversation_id": conversation})
 
 
 def _form(
-    request: Request, form: dict[str, str], *, feelings: list[str] | None = None, error: str = ""
+    request: Request,
+    session: Db,
+    user: User,
+    form: dict[str, str],
+    *,
+    feelings: list[str] | None = None,
+    error: str = "",
 ) -> Response:
+    recent, _ = convs.list_conversations(session, user, convs.ConversationFilter(), limit=20)
     return page(
         request,
         "journal_new.html",
@@ -63,6 +73,7 @@ def _form(
         ticked=set(feelings or ()),
         form=form,
         error=error,
+        recent=recent,
     )
 
 
@@ -92,7 +103,7 @@ async def create_entry(
         )
     except InvalidInputError as exc:
         form = {**texts, "conversation_id": conversation_id}
-        return _form(request, form, feelings=feelings, error=str(exc))
+        return _form(request, session, user, form, feelings=feelings, error=str(exc))
     return RedirectResponse(f"/journal/{entry.id}?saved=1", status_code=303)
 
 
