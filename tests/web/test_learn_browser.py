@@ -58,6 +58,13 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(app: FastAPI, browser
         expect(result.locator(".model-answer blockquote")).to_contain_text("Omar")
         screenshot(page, "learn_exercise")
 
+        page.goto(f"{base}/learn/assessment/pre")
+        page.check('input[name="item-pre-name-emotion.choice"][value="confusion"]')
+        page.click(".assessment-form button[type=submit]")
+        expect(page.locator("#summary .overall")).to_have_text(re.compile(r"^\d+%$"))
+        expect(page.locator("#item-pre-name-emotion .result")).to_have_class(re.compile(r"\bpassed\b"))
+        screenshot(page, "learn_assessment")
+
         page.context.clear_cookies()
         _login(page, base, "coach_a", "/learn/team")
         row = page.locator("table.team-progress tbody tr", has_text=ACCOUNTS["agent_1"].email)
@@ -73,3 +80,9 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(app: FastAPI, browser
         expect(assignments).to_have_count(1)
         expect(assignments.first).to_contain_text("Not started")
         screenshot(page, "learn_team")
+
+        page.context.clear_cookies()
+        _login(page, base, "agent_1", "/learn")
+        expect(page.locator("#assignments")).to_contain_text("Before our one-to-one")
+        expect(page.locator(".module-card").first).to_contain_text("1/5")
+        screenshot(page, "learn_index")
