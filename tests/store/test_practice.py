@@ -12,6 +12,7 @@ from tests.web.conftest import conversation
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.store import practice
+from warmline.store import practice_assignments as assignments
 from warmline.store.conversations import ImportOptions, import_conversations
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -173,38 +174,38 @@ def test_closest_scenario_reads_the_story() -> None:
 def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
         coach, agent = _user(s, "co@x.io"), _user(s, "ag@x.io")
-        a = practice.assign(
+        a = assignments.assign(
             s, coach, scenario_id=SCENARIO, agent_email="ag@x.io", due=date(2020, 1, 1)
         )
-        [st] = practice.assignments(s, agent)
+        [st] = assignments.assignments(s, agent)
         assert (st.status, st.attempts, st.overdue, st.title) == ("not started", 0, True, st.title)
         row = practice.start_session(s, agent, SCENARIO, seed=0, analyzer=analyzer)
         practice.add_reply(s, agent, row.id, "OK.", analyzer=analyzer)
-        assert practice.assignments(s, agent)[0].status == "attempted"
+        assert assignments.assignments(s, agent)[0].status == "attempted"
         row = practice.start_session(s, agent, SCENARIO, seed=0, analyzer=analyzer)
         for text in _script(f"{SCENARIO}.empathic"):
             _, ex = practice.add_reply(s, agent, row.id, text, analyzer=analyzer)
             if ex["done"]:
                 break
-        [st] = practice.assignments(s, coach)
+        [st] = assignments.assignments(s, coach)
         assert (st.assignment.id, st.status, st.attempts, st.overdue) == (
             a.id,
             "resolved",
             2,
             False,
         )
-        assert practice.assignments(s, _user(s, "cb@x.io")) == []
-        assert len(practice.assignments(s, _user(s, "ad@x.io"))) == 1
+        assert assignments.assignments(s, _user(s, "cb@x.io")) == []
+        assert len(assignments.assignments(s, _user(s, "ad@x.io"))) == 1
         with pytest.raises(ForbiddenError):
-            practice.assign(s, _user(s, "cb@x.io"), scenario_id=SCENARIO, agent_email="ag@x.io")
+            assignments.assign(s, _user(s, "cb@x.io"), scenario_id=SCENARIO, agent_email="ag@x.io")
         with pytest.raises(ForbiddenError):
-            practice.assign(s, agent, scenario_id=SCENARIO, agent_email="ag@x.io")
+            assignments.assign(s, agent, scenario_id=SCENARIO, agent_email="ag@x.io")
         with pytest.raises(InvalidInputError, match="no agent"):
-            practice.assign(s, coach, scenario_id=SCENARIO, agent_email="co@x.io")
+            assignments.assign(s, coach, scenario_id=SCENARIO, agent_email="co@x.io")
         with pytest.raises(NotFoundError):
-            practice.assign(s, coach, scenario_id="nope", agent_email="ag@x.io")
-        assert [u.email for u in practice.assignable_agents(s, coach)] == ["ag@x.io"]
-        assert [u.email for u in practice.assignable_agents(s, _user(s, "ad@x.io"))] == [
+            assignments.assign(s, coach, scenario_id="nope", agent_email="ag@x.io")
+        assert [u.email for u in assignments.assignable_agents(s, coach)] == ["ag@x.io"]
+        assert [u.email for u in assignments.assignable_agents(s, _user(s, "ad@x.io"))] == [
             "ag@x.io",
             "ob@x.io",
         ]

@@ -1,129 +1,42 @@
-"""Role-play practice on the server: sessions kept between requests, attempts, assignments.
+"""Role-play practice on the server: sessions kept between requests, and attempts.
 
 A stored :class:`PracticeSession` keeps only ``Session.to_dict()`` (scenario id, seed, replies,
 the customer's lines) and replays it to take the next reply; the page reads the stored ``log``
 and ``debrief`` instead of replaying. A session from a real conversation keeps in ``custom``
 what rebuilds its Scenario: the closest shipped one, re-cast with that customer's first words.
 
-Who sees what: everyone their own sessions; coaches those of the users in their teams
-(read-only); admins all (read-only). Only the owner plays.
+Who sees what: everyone their own sessions; coaches those of the agents in their teams
+(read-only); admins all (read-only). Only the owner plays. Scenarios are found and built in
+:mod:`warmline.store.practice_scenarios`, assignments live in
+:mod:`warmline.store.practice_assignments`.
 """
 
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import Session
 
-from warmline.engine.labels import EMOTIONS
 from warmline.engine.pipeline import Analyzer
-from warmline.practice import Scenario, debrief, shipped_scenarios
+from warmline.practice import Scenario, debrief
 from warmline.practice import Session as RolePlay
 from warmline.store import conversations as convs
-from warmline.store.access import require_role, team_ids
+from warmline.store.access import team_ids
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.practice_tables import PracticeAssignment, PracticeSession
-from warmline.store.tables import Conversation, Membership, User, utcnow
+from warmline.store.practice_scenarios import (
+    closest_scenario,
+    from_spec,
+    scenario_of,
+    shipped,
+    spec_from_conversation,
+)
+from warmline.store.practice_tables import PracticeSession
+from warmline.store.tables import Membership, User, utcnow
 
 #: The longest reply accepted (a chat message, not an essay).
 MAX_REPLY: Final = 2000
-#: The engine's 1-3 emotion intensity → where a scenario built from a conversation starts.
-_START_INTENSITY: Final = {1: 0.5, 2: 0.65, 3: 0.8}
-_WORD = re.compile(r"[a-z']{3,}")
-
-
-def shipped(scenario_id: str) -> Scenario:
-    """A shipped scenario by id (never a file path); :class:`NotFoundError` names the ids."""
-    scenarios = shipped_scenarios()
-    for scenario in scenarios:
-        if scenario.id == scenario_id:
-            return scenario
-    known = ", ".join(s.id for s in scenarios)
-    raise NotFoundError(f"no scenario {scenario_id!r}; the scenarios are: {known}")
-
-
-def scenario_of(row: PracticeSession) -> Scenario:
-    """The Scenario a stored session plays (shipped, or rebuilt from its conversation)."""
-    return from_spec(row.custom) if row.custom else shipped(row.scenario_id)
-
-
-# ----------------------------------------------------------------- from a real conversation
-
-
-def closest_scenario(text: str, emotion: str) -> Scenario:
-    """The shipped scenario whose story shares most words with *text* (same emotion breaks ties)."""
-    words = set(_WORD.findall(text.lower()))
-
-    def likeness(s: Scenario) -> tuple[float, int]:
-        story = " ".join((s.title, s.summary, s.persona.situation, s.persona.history))
-        theirs = set(_WORD.findall(story.lower()))
-        overlap = len(words & theirs) / (len(words | theirs) or 1)
-        return overlap, int(s.emotion == emotion)
-
-    return max(shipped_scenarios(), key=likeness)
-
-
-def spec_from_conversation(conv: Conversation) -> dict[str, Any]:
-    """What rebuilds a scenario from *conv*: its first customer turn and the engine's reading."""
-    turns = conv.analysis.get("turns", [])
-    first = next((t for t in turns if t.get("speaker") == "customer"), None)
-    if first is None or not str(first.get("text", "")).strip():
-        raise InvalidInputError(
-            f"conversation {conv.external_id!r} has no customer turn to practise from"
-        )
-    emotions = sorted(first.get("emotions", []), key=lambda e: -float(e.get("score", 0)))
-    top = emotions[0] if emotions else {}
-    emotion = str(top.get("label", "neutral"))
-    emotion = emotion if emotion in EMOTIONS else "neutral"
-    base = closest_scenario(str(first["text"]), emotion)
-    level = top.get("intensity")
-    intensity = (
-        _START_INTENSITY.get(level, base.intensity) if isinstance(level, int) else base.intensity
-    )
-    return {
-        "base": base.id,
-        "conversation": conv.external_id,
-        "name": (conv.customer_name or "").strip() or "the customer",
-        "opening": str(first["text"]).strip(),
-        "emotion": emotion,
-        "intensity": intensity,
-    }
-
-
-def from_spec(spec: Mapping[str, Any]) -> Scenario:
-    """The scenario *spec* describes: its base re-cast with the real customer's words and mood."""
-    base = shipped(str(spec["base"]))
-    slug = re.sub(r"[^a-z0-9]+", "-", str(spec["conversation"]).lower()).strip("-") or "x"
-    persona = replace(
-        base.persona,
-        name=str(spec["name"]),
-        situation=str(spec["opening"]),
-        history=f"Conversation {spec['conversation']}; the rest of the case as in “{base.title}”.",
-    )
-    lines = dict(base.lines)
-    lines["opening"] = (str(spec["opening"]),)
-    return replace(
-        base,
-        id=f"conversation-{slug}"[:120],
-        title=f"Practise conversation {spec['conversation']}",
-        summary=(
-            f"Built from conversation {spec['conversation']}: the customer's own first message "
-            f"and mood, the rest of the case as in “{base.title}”. {base.summary}"
-        ),
-        persona=persona,
-        emotion=str(spec["emotion"]),
-        intensity=float(spec["intensity"]),
-        lines=lines,
-    )
-
-
-# ----------------------------------------------------------------- sessions
 
 
 def _log(play: RolePlay) -> dict[str, Any]:
@@ -194,14 +107,12 @@ def readable_by(session: Session, user: User) -> ColumnElement[bool]:
     if user.role == "admin":
         return true()
     if user.role == "coach" and team_ids(user):
-        return PracticeSession.user_id.in_(_team_agents(user)) | (
-            PracticeSession.user_id == user.id
-        )
+        return PracticeSession.user_id.in_(team_agents(user)) | (PracticeSession.user_id == user.id)
     return PracticeSession.user_id == user.id
 
 
-def _team_agents(coach: User) -> Select[Any]:
-    """The ids of the agents in *coach*'s teams (not their fellow coaches)."""
+def team_agents(coach: User) -> Select[Any]:
+    """A SELECT of the ids of the agents in *coach*'s teams (not their fellow coaches)."""
     return (
         select(Membership.user_id)
         .join(User, User.id == Membership.user_id)
@@ -308,104 +219,9 @@ def list_sessions(
     )
 
 
-# ----------------------------------------------------------------- assignments
-
-
-@dataclass(frozen=True, slots=True)
-class AssignmentStatus:
-    """An assignment and how it stands, from the agent's sessions since it was made."""
-
-    assignment: PracticeAssignment
-    title: str
-    status: str  # "not started", "attempted" or "resolved"
-    attempts: int
-    best_score: int | None
-    overdue: bool
-
-
-def assign(
-    session: Session,
-    user: User,
-    *,
-    scenario_id: str,
-    agent_email: str,
-    due: date | None = None,
-    note: str = "",
-) -> PracticeAssignment:
-    """Assign a shipped scenario to an agent (a coach only to the agents of their teams)."""
-    require_role(user, "coach", "admin")
-    scenario = shipped(scenario_id)
-    agent = session.scalars(select(User).where(User.email == agent_email.strip().lower())).first()
-    if agent is None or agent.role != "agent":
-        raise InvalidInputError(f"agent {agent_email!r}: no agent with that email")
-    if user.role == "coach" and not set(team_ids(user)) & set(team_ids(agent)):
-        raise ForbiddenError(f"{agent.email} is not in one of your teams")
-    row = PracticeAssignment(
-        agent_id=agent.id,
-        assigned_by_id=user.id,
-        scenario_id=scenario.id,
-        due=due,
-        note=note.strip()[:1000],
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def assignments(session: Session, user: User, *, mine: bool = False) -> list[AssignmentStatus]:
-    """Assignments with their status: the agent's own, a coach's teams', or all for admins."""
-    stmt = select(PracticeAssignment).order_by(PracticeAssignment.id.desc())
-    if mine or user.role == "agent":
-        stmt = stmt.where(PracticeAssignment.agent_id == user.id)
-    elif user.role == "coach":
-        stmt = stmt.where(PracticeAssignment.agent_id.in_(_team_agents(user)))
-    return [_status(session, a) for a in session.scalars(stmt)]
-
-
-def _status(session: Session, a: PracticeAssignment) -> AssignmentStatus:
-    tries = [
-        r
-        for r in session.scalars(
-            select(PracticeSession).where(
-                PracticeSession.user_id == a.agent_id,
-                PracticeSession.scenario_id == a.scenario_id,
-            )
-        )
-        if r.created_at >= a.created_at and r.replies > 0
-    ]
-    resolved = any(r.outcome == "resolved" for r in tries)
-    status = "resolved" if resolved else "attempted" if tries else "not started"
-    scores = [r.score for r in tries if r.score is not None]
-    overdue = a.due is not None and not resolved and a.due < utcnow().date()
-    title = _title(a.scenario_id)
-    return AssignmentStatus(a, title, status, len(tries), max(scores, default=None), overdue)
-
-
-def _title(scenario_id: str) -> str:
-    try:
-        return shipped(scenario_id).title
-    except NotFoundError:
-        return scenario_id
-
-
-def assignable_agents(session: Session, user: User) -> Sequence[User]:
-    """The agents *user* may assign to: a coach's team agents, every agent for an admin."""
-    stmt = select(User).where(User.role == "agent", User.active.is_(True)).order_by(User.email)
-    if user.role == "coach":
-        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
-        stmt = stmt.where(User.id.in_(members))
-    elif user.role != "admin":
-        return []
-    return list(session.scalars(stmt))
-
-
 __all__ = [
     "MAX_REPLY",
-    "AssignmentStatus",
     "add_reply",
-    "assign",
-    "assignable_agents",
-    "assignments",
     "attempts",
     "closest_scenario",
     "end_session",
@@ -418,4 +234,5 @@ __all__ = [
     "spec_from_conversation",
     "start_from_conversation",
     "start_session",
+    "team_agents",
 ]

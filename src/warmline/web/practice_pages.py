@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warmline.practice import shipped_scenarios
 from warmline.store import conversations as convs
 from warmline.store import practice
+from warmline.store import practice_assignments as assignments
 from warmline.store.access import require_role
 from warmline.store.errors import ConflictError, InvalidInputError
 from warmline.store.practice_tables import PracticeSession
@@ -41,7 +42,7 @@ def practice_page(request: Request, session: Db, user: CurrentUser) -> Response:
         "practice_list.html",
         scenarios=shipped_scenarios(),
         attempts=by_scenario,
-        assignments=practice.assignments(session, user, mine=True),
+        assignments=assignments.assignments(session, user, mine=True),
         from_conversations=[r for r in mine if r.custom],
     )
 
@@ -76,7 +77,7 @@ def assign_post(
         if scenario_id not in {s.id for s in shipped_scenarios()}:
             raise InvalidInputError(f"scenario {scenario_id!r}: pick one from the list")
         day = _day(due)
-        practice.assign(
+        assignments.assign(
             session, user, scenario_id=scenario_id, agent_email=agent_email, due=day, note=note
         )
     except InvalidInputError as exc:
@@ -107,9 +108,9 @@ def _assign(
         request,
         "practice_assign.html",
         status_code=status_code,
-        agents=practice.assignable_agents(session, user),
+        agents=assignments.assignable_agents(session, user),
         scenarios=shipped_scenarios(),
-        rows=practice.assignments(session, user),
+        rows=assignments.assignments(session, user),
         notice=notice,
         error=error,
         form=form or {},

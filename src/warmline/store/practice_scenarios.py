@@ -1,0 +1,107 @@
+"""Scenarios for the web's role-plays: the shipped ones by id, and one built from a real
+conversation (the closest shipped scenario, re-cast with that customer's first words and the
+engine's reading of their mood). A session from a conversation stores :func:`spec_from_conversation`
+data, from which :func:`from_spec` rebuilds the same Scenario on every request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Final
+
+from warmline.engine.labels import EMOTIONS
+from warmline.practice import Scenario, shipped_scenarios
+from warmline.store.errors import InvalidInputError, NotFoundError
+from warmline.store.practice_tables import PracticeSession
+from warmline.store.tables import Conversation
+
+#: The engine's 1-3 emotion intensity → where a scenario built from a conversation starts.
+_START_INTENSITY: Final = {1: 0.5, 2: 0.65, 3: 0.8}
+_WORD = re.compile(r"[a-z']{3,}")
+
+
+def shipped(scenario_id: str) -> Scenario:
+    """A shipped scenario by id (never a file path); :class:`NotFoundError` names the ids."""
+    scenarios = shipped_scenarios()
+    for scenario in scenarios:
+        if scenario.id == scenario_id:
+            return scenario
+    known = ", ".join(s.id for s in scenarios)
+    raise NotFoundError(f"no scenario {scenario_id!r}; the scenarios are: {known}")
+
+
+def scenario_of(row: PracticeSession) -> Scenario:
+    """The Scenario a stored session plays (shipped, or rebuilt from its conversation)."""
+    return from_spec(row.custom) if row.custom else shipped(row.scenario_id)
+
+
+def closest_scenario(text: str, emotion: str) -> Scenario:
+    """The shipped scenario whose story shares most words with *text* (same emotion breaks ties)."""
+    words = set(_WORD.findall(text.lower()))
+
+    def likeness(s: Scenario) -> tuple[float, int]:
+        story = " ".join((s.title, s.summary, s.persona.situation, s.persona.history))
+        theirs = set(_WORD.findall(story.lower()))
+        overlap = len(words & theirs) / (len(words | theirs) or 1)
+        return overlap, int(s.emotion == emotion)
+
+    return max(shipped_scenarios(), key=likeness)
+
+
+def spec_from_conversation(conv: Conversation) -> dict[str, Any]:
+    """What rebuilds a scenario from *conv*: its first customer turn and the engine's reading."""
+    turns = conv.analysis.get("turns", [])
+    first = next((t for t in turns if t.get("speaker") == "customer"), None)
+    if first is None or not str(first.get("text", "")).strip():
+        raise InvalidInputError(
+            f"conversation {conv.external_id!r} has no customer turn to practise from"
+        )
+    emotions = sorted(first.get("emotions", []), key=lambda e: -float(e.get("score", 0)))
+    top = emotions[0] if emotions else {}
+    emotion = str(top.get("label", "neutral"))
+    emotion = emotion if emotion in EMOTIONS else "neutral"
+    base = closest_scenario(str(first["text"]), emotion)
+    level = top.get("intensity")
+    intensity = (
+        _START_INTENSITY.get(level, base.intensity) if isinstance(level, int) else base.intensity
+    )
+    return {
+        "base": base.id,
+        "conversation": conv.external_id,
+        "name": (conv.customer_name or "").strip() or "the customer",
+        "opening": str(first["text"]).strip(),
+        "emotion": emotion,
+        "intensity": intensity,
+    }
+
+
+def from_spec(spec: Mapping[str, Any]) -> Scenario:
+    """The scenario *spec* describes: its base re-cast with the real customer's words and mood."""
+    base = shipped(str(spec["base"]))
+    slug = re.sub(r"[^a-z0-9]+", "-", str(spec["conversation"]).lower()).strip("-") or "x"
+    persona = replace(
+        base.persona,
+        name=str(spec["name"]),
+        situation=str(spec["opening"]),
+        history=f"Conversation {spec['conversation']}; the rest of the case as in “{base.title}”.",
+    )
+    lines = dict(base.lines)
+    lines["opening"] = (str(spec["opening"]),)
+    return replace(
+        base,
+        id=f"conversation-{slug}"[:120],
+        title=f"Practise conversation {spec['conversation']}",
+        summary=(
+            f"Built from conversation {spec['conversation']}: the customer's own first message "
+            f"and mood, the rest of the case as in “{base.title}”. {base.summary}"
+        ),
+        persona=persona,
+        emotion=str(spec["emotion"]),
+        intensity=float(spec["intensity"]),
+        lines=lines,
+    )
+
+
+__all__ = ["closest_scenario", "from_spec", "scenario_of", "shipped", "spec_from_conversation"]
