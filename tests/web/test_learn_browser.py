@@ -36,8 +36,8 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(app: FastAPI, browser
     page = browser_page
     page.set_default_timeout(20_000)
     with serve_app(app) as base:
-        _login(page, base, "agent_1", "/dashboard/agent")
-        page.click('nav a[href="/learn"]')
+        _login(page, base, "agent_1", "/learn")
+        expect(page.locator('nav a[href="/learn"]')).to_have_class("active")
         expect(page.locator(".module-list .module-card")).to_have_count(6)
         page.click(f'.module-card h2 a[href="/learn/{MODULE}"]')
         expect(page.locator(".lesson")).to_have_count(3)
