@@ -50,6 +50,9 @@ def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
         session_url = page.url
         expect(page.locator(".bubble.customer")).to_have_count(1)
         page.evaluate("window.notReloaded = true")
+        page.click("form.reply-form button[type=submit]")  # empty: the message, in place
+        expect(page.locator(".reply-form .error")).to_contain_text("write what you would say")
+        expect(page.locator(".bubble.agent")).to_have_count(0)
         for i, text in enumerate(replies):
             page.fill("#reply-text", text)
             page.click("form.reply-form button[type=submit]")
