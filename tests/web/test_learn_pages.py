@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.web.conftest import ACCOUNTS, PASSWORD
+from tests.web.conftest import ACCOUNTS, PASSWORD, token
 from warmline.practice.curriculum import assessment_items, get_module
 from warmline.web.learn_markup import highlight, render_markdown
 
@@ -149,6 +149,41 @@ def test_coaches_assign_modules_and_follow_their_teams(client: TestClient) -> No
     _post_exercise(client, csrf, ex.id, answer=ex.model_answer)
     mine = client.get("/learn", headers=HTML).text
     assert "Assigned to you" in mine and "before the review" in mine and "In progress" in mine
+
+
+def test_the_rest_api_grades_stores_and_reports(client: TestClient) -> None:
+    agent = token(client, "agent_1")
+    listing = client.get("/api/v1/learn/modules", headers=agent).json()
+    assert [m["id"] for m in listing][:2] == [MODULE, "active-listening"]
+    module = client.get(f"/api/v1/learn/modules/{MODULE}", headers=agent).json()
+    assert module["lessons"][0]["body"] and "model_answer" not in module["exercises"][0]
+    ex = get_module(MODULE).exercises[4]  # spot-the-brush-off
+    resp = client.post(f"/api/v1/learn/modules/{MODULE}/exercises/{ex.id}/attempts", json={"answer": "2, 4"}, headers=agent)
+    assert resp.status_code == 201 and resp.json()["passed"] and resp.json()["attempt"] > 0
+    bad = client.post(f"/api/v1/learn/modules/{MODULE}/exercises/{ex.id}/attempts", json={"answer": ""}, headers=agent)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"
+    assert client.post(f"/api/v1/learn/modules/{MODULE}/exercises/nope/attempts", json={"answer": "x"}, headers=agent).status_code == 404
+    items = client.get("/api/v1/learn/assessment/pre", headers=agent).json()
+    assert len(items) == len(assessment_items("pre")) and "answer" not in items[0]
+    first = assessment_items("pre")[0][1]
+    graded = client.post("/api/v1/learn/assessment/pre", json={"answers": {first.id: first.model_answer}}, headers=agent).json()
+    assert graded["passed"] == 1 and graded["unanswered"]
+    mine = client.get("/api/v1/learn/progress", headers=agent).json()
+    assert mine["agent"] == ACCOUNTS["agent_1"].email and mine["modules"][0]["passed"] == 1
+    assert mine["assessment"]["pre"]["passed"] == 1
+    assert client.get("/api/v1/learn/team", headers=agent).status_code == 403
+    due = (date.today() + timedelta(days=2)).isoformat()
+    body = {"agent_email": ACCOUNTS["agent_1"].email, "module_id": MODULE, "due": due}
+    assert client.post("/api/v1/learn/assignments", json=body, headers=agent).status_code == 403
+    coach = token(client, "coach_b")
+    assert client.post("/api/v1/learn/assignments", json=body, headers=coach).status_code == 403
+    coach = token(client, "coach_a")
+    made = client.post("/api/v1/learn/assignments", json=body, headers=coach)
+    assert made.status_code == 201 and made.json()["status"] == "not_started" and made.json()["assigned_by"] == ACCOUNTS["coach_a"].email
+    team = client.get("/api/v1/learn/team", headers=coach).json()
+    assert [r["agent"] for r in team] == [ACCOUNTS["agent_1"].email, ACCOUNTS["agent_2"].email]
+    assert [a["module_id"] for a in client.get("/api/v1/learn/assignments", headers=agent).json()] == [MODULE]
+    assert "/api/v1/learn/modules/{module_id}/exercises/{exercise_id}/attempts" in client.get("/openapi.json").json()["paths"]
 
 
 def test_lesson_markdown_is_escaped_and_evidence_marked() -> None:
