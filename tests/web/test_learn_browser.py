@@ -29,7 +29,9 @@ def _login(page: Page, base: str, who: str, target: str) -> None:
         page.click('button[type="submit"]')
 
 
-def test_an_agent_passes_an_exercise_and_the_coach_sees_it(app: FastAPI, browser_page: Page) -> None:
+def test_an_agent_passes_an_exercise_and_the_coach_sees_it(
+    app: FastAPI, browser_page: Page
+) -> None:
     from playwright.sync_api import expect
 
     exercise = get_module(MODULE).exercises[3]  # acknowledge-then-act: a free reply
@@ -62,7 +64,9 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(app: FastAPI, browser
         page.check('input[name="item-pre-name-emotion.choice"][value="confusion"]')
         page.click(".assessment-form button[type=submit]")
         expect(page.locator("#summary .overall")).to_have_text(re.compile(r"^\d+%$"))
-        expect(page.locator("#item-pre-name-emotion .result")).to_have_class(re.compile(r"\bpassed\b"))
+        expect(page.locator("#item-pre-name-emotion .result")).to_have_class(
+            re.compile(r"\bpassed\b")
+        )
         screenshot(page, "learn_assessment")
 
         page.context.clear_cookies()

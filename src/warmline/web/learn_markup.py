@@ -28,7 +28,7 @@ def inline(text: str) -> Markup:
     html = str(escape(text))
     for pattern, tag in _INLINE:
         html = pattern.sub(tag, html)
-    return Markup(html)  # noqa: S704 - built from escaped text plus our own tags only
+    return Markup(html)  # safe: built from escaped text plus our own tags only
 
 
 def _list_items(lines: list[str], marker: re.Pattern[str]) -> list[str] | None:
@@ -58,7 +58,7 @@ def render_markdown(text: str) -> Markup:
                 break
         else:
             out.append(f"<p>{inline(' '.join(line.strip() for line in lines))}</p>")
-    return Markup("\n".join(out))  # noqa: S704 - every part escaped above
+    return Markup("\n".join(out))  # safe: every part escaped above
 
 
 def highlight(text: str, quotes: Iterable[tuple[str, str, str]]) -> Markup:
@@ -89,7 +89,7 @@ def highlight(text: str, quotes: Iterable[tuple[str, str, str]]) -> Markup:
         css = "bad" if "bad" in classes else sorted(classes)[0]
         title = escape(", ".join(dict.fromkeys(label.replace("_", " ") for label, _ in over)))
         html.append(f'<mark class="evidence {escape(css)}" title="{title}">{piece}</mark>')
-    return Markup("".join(html))  # noqa: S704 - every part escaped above
+    return Markup("".join(html))  # safe: every part escaped above
 
 
 __all__ = ["highlight", "inline", "render_markdown"]
