@@ -11,6 +11,7 @@ from warmline.engine.registry import Detector, Registry, order_detectors
 
 SNAPSHOT = [
     "behaviour.context.v1",
+    "behaviour.listening.v1",
     "behaviour.patterns.v1",
     "customer.abuse.v1",
     "customer.focus.v1",
@@ -60,6 +61,7 @@ def test_order_puts_requirements_first() -> None:
     assert (
         order.index("behaviour.patterns")
         < order.index("behaviour.context")
+        < order.index("behaviour.listening")
         < order.index("mechanism.model")
     )
 
@@ -80,6 +82,37 @@ def test_missing_requirement_is_reported() -> None:
     reg = default_registry()
     with pytest.raises(RegistryError, match="no detector provides"):
         order_detectors([reg.create("customer.focus.v1")])
+
+
+class _Fake:
+    """A detector reduced to its ordering metadata."""
+
+    version = 1
+    labels = ("x",)
+    speakers = frozenset()
+
+    def __init__(self, name: str, kinds: tuple[str, ...], requires: tuple[str, ...]) -> None:
+        self.name, self.kinds, self.requires = name, kinds, requires
+
+    def detect(self, doc, index):  # type: ignore[no-untyped-def]
+        return []
+
+
+def test_a_detector_refining_a_kind_runs_after_the_one_it_reads() -> None:
+    # "refine" reads and adds behaviours after "rules" (which also reads and adds them):
+    # whatever the given order, the reader of the other's output goes last.
+    rules = _Fake("rules", ("behaviour", "cue"), ("behaviour",))
+    refine = _Fake("refine", ("behaviour",), ("behaviour", "cue"))
+    base = _Fake("base", ("behaviour",), ())
+    for given in ([refine, rules, base], [base, rules, refine], [rules, refine, base]):
+        assert [d.name for d in order_detectors(given)] == ["base", "rules", "refine"]  # type: ignore[arg-type]
+
+
+def test_mutual_requirements_are_still_a_cycle() -> None:
+    a = _Fake("a", ("y",), ("x",))
+    b = _Fake("b", ("x",), ("y",))
+    with pytest.raises(RegistryError, match="cycle"):
+        order_detectors([a, b])  # type: ignore[list-item]
 
 
 class _ShoutDetector:

@@ -71,18 +71,20 @@ class LinearHead:
             base = load_head(self.base)
             shipped = dict(zip(base.labels, base.logits(keys, dense), strict=True))
             z = [v + shipped.get(label, 0.0) for v, label in zip(z, self.labels, strict=True)]
-        found = [self.ngrams[k] for k in dict.fromkeys(keys) if k in self.ngrams]
+        ngrams = self.ngrams
+        # heads with only named features (calibration, intensity) skip the n-gram pass
+        found = (
+            [v for k in dict.fromkeys(keys) if (v := ngrams.get(k)) is not None] if ngrams else []
+        )
         if found:
             norm = math.sqrt(sum(idf * idf for idf, _ in found))
             for idf, weights in found:
                 x = idf / norm
-                for i, w in enumerate(weights):
-                    z[i] += w * x
+                z = [v + w * x for v, w in zip(z, weights, strict=True)]
         for key, x in dense.items():
             row = self.dense.get(key)
             if row is not None and x:
-                for i, w in enumerate(row):
-                    z[i] += w * x
+                z = [v + w * x for v, w in zip(z, row, strict=True)]
         return z
 
     def probabilities(self, keys: Iterable[str], dense: Mapping[str, float]) -> dict[str, float]:

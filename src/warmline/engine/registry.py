@@ -153,14 +153,11 @@ def load_entry_points(registry: Registry) -> list[str]:
 def order_detectors(detectors: list[Detector]) -> list[Detector]:
     """Sort detectors so each runs after every other detector emitting a kind it requires.
 
-    Stable: detectors with no ordering constraint keep the order they were given in.
+    Stable: detectors with no ordering constraint keep the order they were given in. See
+    :func:`_waits_for` for detectors that refine a kind they also emit.
     """
     after: dict[int, set[int]] = {
-        i: {
-            j
-            for j, other in enumerate(detectors)
-            if j != i and set(other.kinds) & set(det.requires)
-        }
+        i: {j for j, other in enumerate(detectors) if j != i and _waits_for(det, other)}
         for i, det in enumerate(detectors)
     }
     provided = {k for det in detectors for k in det.kinds}
@@ -175,3 +172,16 @@ def order_detectors(detectors: list[Detector]) -> list[Detector]:
             raise RegistryError(f"detectors require each other in a cycle: {cycle}")
         ordered.append(ready[0])
     return [detectors[i] for i in ordered]
+
+
+def _waits_for(det: Detector, other: Detector) -> bool:
+    """Whether *det* runs after *other*: *other* emits a kind *det* requires.
+
+    A detector that reads and adds a kind (``behaviour.context`` reads the behaviours found so
+    far and adds more) does not wait, for that kind, on a detector that reads its output: that
+    one refines after it. Other mutual requirements remain a cycle.
+    """
+    shared = set(other.kinds) & set(det.requires)
+    if shared and set(other.requires) & set(det.kinds):
+        shared -= set(det.kinds)
+    return bool(shared)

@@ -11,6 +11,7 @@ from warmline.engine.detectors.emotion import (
     EmotionLexiconDetector,
     EmotionModelDetector,
 )
+from warmline.engine.detectors.listening import ListeningBehaviourDetector
 from warmline.engine.detectors.mechanisms import MechanismDetector, MechanismModelDetector
 from warmline.engine.detectors.patterns import PatternBehaviourDetector
 from warmline.engine.registry import Registry, load_entry_points
@@ -22,6 +23,7 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "customer.focus.v1",
     "behaviour.patterns.v1",
     "behaviour.context.v1",
+    "behaviour.listening.v1",
     "mechanism.model.v1",
 )
 
@@ -35,6 +37,7 @@ def register_builtins(registry: Registry) -> None:
     registry.register("customer.focus.v1", FocusDetector)
     registry.register("behaviour.patterns.v1", PatternBehaviourDetector)
     registry.register("behaviour.context.v1", ContextBehaviourDetector)
+    registry.register("behaviour.listening.v1", ListeningBehaviourDetector)
     registry.register("mechanism.rules.v1", MechanismDetector)
     registry.register("mechanism.model.v1", MechanismModelDetector)
 

@@ -45,31 +45,67 @@ _COLD = frozenset({"hollow_apology", "robotic_script", "dismissive", "blame"})
 LEVELS = ("0", "1", "2")
 
 #: Listening cues the n-grams see only in pieces; each adds log(1 + matches) as a feature.
-_CUES: dict[str, re.Pattern[str]] = {
-    "sounds": re.compile(
-        r"\b(?:it )?sounds (?:like|really|so|as)|must (?:be|have been|feel)|i can (?:only )?imagine"
-        r"|can't imagine|i can hear|i can tell|seems like"
+#: Each pattern comes with literals one of which every match contains: most replies hold none
+#: of them, and a substring test is far cheaper than a regex scan.
+_CUES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
+    "sounds": (
+        ("sounds ", "must ", "imagine", "i can hear", "i can tell", "seems like"),
+        re.compile(
+            r"\b(?:it )?sounds (?:like|really|so|as)|must (?:be|have been|feel)"
+            r"|i can (?:only )?imagine|can't imagine|i can hear|i can tell|seems like"
+        ),
     ),
-    "understand": re.compile(
-        r"\bi (?:completely |totally |really )?(?:understand|get it|see why|know how)"
+    "understand": (
+        ("understand", "get it", "see why", "know how"),
+        re.compile(r"\bi (?:completely |totally |really )?(?:understand|get it|see why|know how)"),
     ),
-    "feeling_word": re.compile(
-        r"\b(?:feel|feeling|felt|hard|tough|awful|scary|frustrat\w*|upset\w*|stress\w*|overwhelm\w*"
-        r"|lonely|exhaust\w*|heartbreak\w*|hurt\w*|painful|worr\w*|anxious|sad)\b"
+    "feeling_word": (
+        (
+            "feel",
+            "felt",
+            "hard",
+            "tough",
+            "awful",
+            "scary",
+            "frustrat",
+            "upset",
+            "stress",
+            "overwhelm",
+            "lonely",
+            "exhaust",
+            "heartbreak",
+            "hurt",
+            "painful",
+            "worr",
+            "anxious",
+            "sad",
+        ),
+        re.compile(
+            r"\b(?:feel|feeling|felt|hard|tough|awful|scary|frustrat\w*|upset\w*|stress\w*"
+            r"|overwhelm\w*|lonely|exhaust\w*|heartbreak\w*|hurt\w*|painful|worr\w*|anxious|sad)\b"
+        ),
     ),
-    "been_there": re.compile(
-        r"\bi(?:'ve| have) (?:been|had|gone|felt)|when i was|same thing happened|me too|i went through"
+    "been_there": (
+        ("i've ", "i have ", "when i was", "same thing happened", "me too", "i went through"),
+        re.compile(
+            r"\bi(?:'ve| have) (?:been|had|gone|felt)|when i was|same thing happened|me too"
+            r"|i went through"
+        ),
     ),
-    "sorry": re.compile(r"\b(?:sorry|apologi[sz]e)"),
-    "wh_question": re.compile(r"\b(?:how|what|why|when|which|who)\b[^.!?]*\?"),
-    "yes_no_question": re.compile(
-        r"\b(?:do|did|are|is|have|has|was|were|can|could|would) (?:you|it|they|that|there)\b[^.!?]*\?"
+    "sorry": (("sorry", "apologi"), re.compile(r"\b(?:sorry|apologi[sz]e)")),
+    "wh_question": (("?",), re.compile(r"\b(?:how|what|why|when|which|who)\b[^.!?]*\?")),
+    "yes_no_question": (
+        ("?",),
+        re.compile(
+            r"\b(?:do|did|are|is|have|has|was|were|can|could|would) (?:you|it|they|that|there)\b"
+            r"[^.!?]*\?"
+        ),
     ),
-    "identifier_request": re.compile(
-        r"\b(?:order|account|reference|booking|policy|ticket|card) (?:number|no|id)\b"
+    "identifier_request": (
+        ("number", " no", " id"),
+        re.compile(r"\b(?:order|account|reference|booking|policy|ticket|card) (?:number|no|id)\b"),
     ),
 }
-_QUESTION_CUES = frozenset({"wh_question", "yes_no_question"})
 _YOU = frozenset({"you", "your", "you're", "yourself", "you've", "you'd", "you'll"})
 
 
@@ -95,24 +131,46 @@ def rule_levels(found: Sequence[Annotation]) -> dict[str, tuple[int, Annotation]
     return best
 
 
+#: Behaviours added by a learned detector: not "what the rules found", which the heads read.
+_LEARNED_BEHAVIOURS = "behaviour.listening@"
+
+
 def _found(doc: Document, index: int) -> list[Annotation]:
-    return [a for a in doc.on(index) if a.kind in (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)]
+    """The behaviours and anti-patterns the rules found on turn *index*."""
+    return [
+        a
+        for a in doc.on(index)
+        if a.kind in (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+        and not a.detector.startswith(_LEARNED_BEHAVIOURS)
+    ]
 
 
 def mechanism_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
-    """The mechanism head's input for agent turn *index*, after the behaviour rules ran on it."""
-    text = doc.texts[index]
+    """The mechanism head's input for agent turn *index*, after the behaviour rules ran on it.
+
+    Computed once per turn for the heads that read it (``behaviour.listening`` and
+    ``mechanism.model``); shared, so callers never change it.
+    """
     found = _found(doc, index)
+    # the number of rule findings is in the key: a detector adding some later gets fresh inputs
+    key = f"mechanism_inputs:{len(found)}"
+    return doc.cached(key, index, lambda: _compute_inputs(doc, index, found))
+
+
+def _compute_inputs(
+    doc: Document, index: int, found: list[Annotation]
+) -> tuple[list[str], dict[str, float]]:
+    text = doc.texts[index]
     dense = {f"rule:{a.label}": 1.0 for a in found}
     for mech, (level, _) in rule_levels(found).items():
         dense[f"mech:{mech}={level}"] = 1.0
-    questions = text.lower.count("?")
-    for name, pattern in _CUES.items():
-        if name in _QUESTION_CUES and not questions:
-            continue
-        hits = len(pattern.findall(text.lower))
-        if hits:
-            dense[f"cue:{name}"] = math.log1p(hits)
+    lower = text.lower
+    for name, (literals, pattern) in _CUES.items():
+        if any(lit in lower for lit in literals):
+            hits = len(pattern.findall(lower))
+            if hits:
+                dense[f"cue:{name}"] = math.log1p(hits)
+    questions = lower.count("?")
     if questions:
         dense["questions"] = math.log1p(questions)
     if text.tokens:
