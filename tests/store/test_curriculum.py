@@ -69,6 +69,7 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
             and row.answer == ex.model_answer
             and row.grade["model_answer"] == ex.model_answer
         )
+        assert curriculum.stored_grade(row) == good
     with db.session() as s:
         agent = _user(s, "ag@x.io")
         best = curriculum.best_results(s, agent, MODULE)
@@ -79,6 +80,9 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
         assert intro.completion == pytest.approx(1 / len(get_module(MODULE).exercises))
         # another user's attempts are theirs alone
         assert curriculum.best_results(s, _user(s, "ob@x.io"), MODULE) == {}
+        last = curriculum.last_attempt(s, agent, MODULE, ex.id)
+        assert last is not None and last.passed and last.answer == ex.model_answer
+        assert curriculum.last_attempt(s, agent, MODULE, "name-the-feeling-hold") is None
 
 
 def test_choice_exercises_take_numbers_and_emotion_words(db: Database, analyzer: Analyzer) -> None:

@@ -61,6 +61,8 @@ def test_an_agent_reads_a_module_and_passes_an_exercise(client: TestClient) -> N
     )
     good = _post_exercise(client, csrf, ex.id, answer=ex.model_answer)
     assert "Passed" in good and "What worked" in good and '<mark class="evidence good"' in good
+    back = client.get(f"/learn/{MODULE}/exercises/{ex.id}", headers=HTML).text
+    assert "Your last attempt" in back and "Passed" in back and str(escape(ex.model_answer)) in back
     module = client.get(f"/learn/{MODULE}", headers=HTML).text
     assert "2 attempts" in module and "passed" in module
     listing = client.get("/learn", headers=HTML).text

@@ -28,7 +28,9 @@ from warmline.practice.curriculum import (
     Assignment,
     AssignmentStatus,
     Attempt,
+    Evidence,
     Exercise,
+    Feedback,
     Grade,
     Module,
     UnknownModuleError,
@@ -231,6 +233,40 @@ def best_results(session: Session, user: User, module_id: str) -> dict[str, Best
     return out
 
 
+def last_attempt(
+    session: Session, user: User, module_id: str, exercise_id: str
+) -> CurriculumAttempt | None:
+    """*user*'s latest attempt at one exercise of a module, if any."""
+    return session.scalars(
+        select(CurriculumAttempt)
+        .where(
+            CurriculumAttempt.user_id == user.id,
+            CurriculumAttempt.module_id == module_id,
+            CurriculumAttempt.exercise_id == exercise_id,
+            CurriculumAttempt.phase == "exercise",
+        )
+        .order_by(CurriculumAttempt.created_at.desc(), CurriculumAttempt.id.desc())
+        .limit(1)
+    ).first()
+
+
+def stored_grade(row: CurriculumAttempt) -> Grade:
+    """The Grade an attempt was given, rebuilt from its stored JSON."""
+    data = row.grade
+    return Grade(
+        exercise=row.exercise_id,
+        kind=str(data.get("kind", "")),
+        passed=row.passed,
+        score=row.score,
+        found=tuple(data.get("found", ())),
+        missing=tuple(data.get("missing", ())),
+        feedback=tuple(Feedback(f["kind"], f["text"]) for f in data.get("feedback", ())),
+        evidence=tuple(Evidence(e["label"], e["text"]) for e in data.get("evidence", ())),
+        model_answer=str(data.get("model_answer", "")),
+        engine_score=data.get("engine_score"),
+    )
+
+
 def latest_assessment(session: Session, user: User, phase: str) -> dict[str, CurriculumAttempt]:
     """*user*'s latest attempt at each item of the *phase* assessment."""
     rows = session.scalars(
@@ -344,12 +380,14 @@ __all__ = [
     "attempts",
     "best_results",
     "exercise",
+    "last_attempt",
     "latest_assessment",
     "module",
     "module_mastery",
     "progress_of",
     "record_attempt",
     "submit_assessment",
+    "stored_grade",
     "submit_exercise",
     "team_progress",
 ]

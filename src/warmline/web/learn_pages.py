@@ -246,6 +246,11 @@ def _exercise(
     result: Grade | None = None,
 ) -> Response:
     found, item = curriculum.exercise(module_id, exercise_id)
+    last = None
+    if result is None and not error:  # coming back: show the last attempt and its feedback
+        last = curriculum.last_attempt(session, user, found.id, item.id)
+        if last is not None:
+            answer, result = last.answer, curriculum.stored_grade(last)
     ids = [e.id for e in found.exercises]
     at = ids.index(item.id)
     return page(
@@ -262,6 +267,7 @@ def _exercise(
         chosen=chosen_sentences(answer) if item.kind == "spot_bias" else set(),
         error=error,
         result=result,
+        last=last,
         view=grade_view(item, result, answer) if result else None,
         emotions=EMOTIONS,
     )
