@@ -39,7 +39,10 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
         yield session
 
 
-Db = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so the request a redirect leads to
+# (POST /login → GET /practice) sees what was written. FastAPI's default ends a yield
+# dependency after the response, which let a fast browser outrun the commit.
+Db = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True, slots=True)
