@@ -7,9 +7,10 @@ cookie, whose state-changing requests must carry the session's CSRF token.
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -40,9 +41,13 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
 
 
 # scope="function": commit before the response is sent, so the request a redirect leads to
-# (POST /login → GET /practice) sees what was written. FastAPI's default ends a yield
-# dependency after the response, which let a fast browser outrun the commit.
-Db = Annotated[Session, Depends(get_session, scope="function")]
+# (POST /login → GET /practice) sees what was written. FastAPI 0.118-0.120 ended a yield
+# dependency after the response, which let a fast browser outrun the commit; from 0.121 the
+# scope says when (older versions have no `scope` and end it before the response anyway).
+_BEFORE_RESPONSE: dict[str, Any] = (
+    {"scope": "function"} if "scope" in inspect.signature(Depends).parameters else {}
+)
+Db = Annotated[Session, Depends(get_session, **_BEFORE_RESPONSE)]
 
 
 @dataclass(frozen=True, slots=True)
