@@ -41,9 +41,9 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
 
 
 # scope="function": commit before the response is sent, so the request a redirect leads to
-# (POST /login → GET /practice) sees what was written. FastAPI 0.118-0.120 ended a yield
-# dependency after the response, which let a fast browser outrun the commit; from 0.121 the
-# scope says when (older versions have no `scope` and end it before the response anyway).
+# (POST /login → GET /practice) sees what was written. Recent FastAPI ends a yield dependency
+# after the response by default, which let a fast browser outrun the commit; where `Depends`
+# has no `scope` parameter (older FastAPI) it is left to that version's default.
 _BEFORE_RESPONSE: dict[str, Any] = (
     {"scope": "function"} if "scope" in inspect.signature(Depends).parameters else {}
 )
