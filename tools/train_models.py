@@ -74,6 +74,23 @@ LISTENING_OPTIONS = FitOptions(c=1.0, min_df=2, balanced=True, dense_scale=0.3, 
 ADD_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+def provenance() -> dict[str, object]:
+    """How to rebuild an artefact, and the library versions that give the same bytes."""
+    import numpy
+    import scipy
+    import sklearn
+
+    return {
+        "rebuild": "make models (tools/train_models.py; deterministic: the same data and the "
+        "library versions in built_with give the same bytes)",
+        "built_with": {
+            "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+        },
+    }
+
+
 def goemotions_examples(path: Path) -> list[Example]:
     """GoEmotions training-split comments mapped to Warmline's nine emotions."""
     out = []
@@ -123,7 +140,7 @@ def emotion_model(data: Path) -> LinearHead:
             "prune": EMOTION_OPTIONS.prune,
         },
         "metrics": "see `make bench` (GoEmotions dev+test rows, cs_cases sets)",
-        "rebuild": "make models (tools/train_models.py; deterministic)",
+        **provenance(),
     }
     return fit_head("emotion", go + cs, EMOTIONS, EMOTION_OPTIONS, card)
 
@@ -176,7 +193,7 @@ def behaviour_model(data: Path) -> LinearHead:
         ],
         "licence": "Apache-2.0",
         "options": {"prior": PRIOR, "overall_agreement": round(overall, 4)},
-        "rebuild": "make models (tools/train_models.py; deterministic)",
+        **provenance(),
     }
     n = len(ALL_BEHAVIOURS)
     return LinearHead(
@@ -262,7 +279,7 @@ def intensity_model(data: Path) -> LinearHead:
             "fit on holdout, scored on dev": checks[1],
         },
         "options": {"C": INTENSITY_C},
-        "rebuild": "make models (tools/train_models.py; deterministic)",
+        **provenance(),
     }
     return replace(head, card=card)
 
@@ -408,7 +425,7 @@ def mechanism_model(data: Path) -> LinearHead:
             "rules (mechanism.rules.v1)": rules,
             "selection (mean CV macro-F1)": {k: round(v[0], 4) for k, v in tried.items()},
         },
-        "rebuild": "make models (tools/train_models.py; deterministic)",
+        **provenance(),
     }
     groups = {m: LEVELS for m in chosen}
     return fit_groups("mechanisms", examples, groups, options, card)
@@ -521,7 +538,7 @@ def listening_model(data: Path) -> LinearHead:
             "raises F1 on the listening rows and does not lower it on the cs rows",
             "per_label": figures,
         },
-        "rebuild": "make models (tools/train_models.py; deterministic)",
+        **provenance(),
     }
     options = replace(LISTENING_OPTIONS, thresholds=thresholds)
     return fit_head("listening", examples, chosen, options, card)
