@@ -213,6 +213,11 @@ def test_practise_this_starts_from_a_conversation_in_scope(client: TestClient) -
     assert resp.status_code == 303
     page = client.get(resp.headers["location"], headers=HTML).text
     assert "Practise conversation low-1" in page and "third time" in page
+    sid = resp.headers["location"].rsplit("/", 1)[1]
+    client.post(f"/practice/sessions/{sid}/end", data={"csrf": csrf}, headers=HTML)
+    ended = client.get(f"/practice/sessions/{sid}", headers=HTML).text
+    assert 'href="/practice/from-conversation/low-1">Play it again' in ended
+    assert 'href="/journal/new?conversation=low-1"' in ended
     _login(client, "agent_3")
     assert client.get("/practice/from-conversation/low-1", headers=HTML).status_code == 403
     assert client.get("/practice/from-conversation/none", headers=HTML).status_code == 404
