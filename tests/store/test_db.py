@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
+from warmline.store import curriculum_tables, practice_tables  # noqa: F401  (map every table)
 from warmline.store.db import Database, current_revision, head_revision, require_current, upgrade
 from warmline.store.errors import StoreError
+from warmline.store.tables import Base
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(database_url: str) -> None:
@@ -19,6 +21,12 @@ def test_upgrade_creates_every_table_and_is_idempotent(database_url: str) -> Non
     require_current(db)
     tables = set(inspect(db.engine).get_table_names())
     assert {"teams", "users", "memberships", "auth_tokens", "conversations", "labels", "reviews", "import_jobs"} <= tables
+    # the migrations build exactly what the ORM maps: every table, every column
+    inspector = inspect(db.engine)
+    for table in Base.metadata.sorted_tables:
+        assert table.name in tables, f"no migration creates {table.name}"
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
     db.dispose()
 
 
