@@ -47,11 +47,15 @@ def line_chart(
 
     parts = [_axis(low, high, y, pad_l, width - pad_r)]
     if zero_line is not None:
-        parts.append(f'<line class="zero" x1="{pad_l}" x2="{width - pad_r}" y1="{y(zero_line):.1f}" y2="{y(zero_line):.1f}"/>')
+        parts.append(
+            f'<line class="zero" x1="{pad_l}" x2="{width - pad_r}" y1="{y(zero_line):.1f}" y2="{y(zero_line):.1f}"/>'
+        )
     step = max(1, n // 10)
     for i, label in enumerate(labels):
         if i % step == 0:
-            parts.append(f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>')
+            parts.append(
+                f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>'
+            )
     for k, (name, points) in enumerate(series):
         parts.append(_series(k, name, points, x, y))
     body = "".join(parts)
@@ -81,7 +85,9 @@ def _series(k: int, name: str, points: Sequence[Point], x: object, y: object) ->
         path.append(f"{'L' if pen_down else 'M'}{xx:.1f},{yy:.1f}")
         pen_down = True
         title = escape(p.title or f"{p.label}: {p.value:g}")
-        dots.append(f'<circle class="dot s{k}" cx="{xx:.1f}" cy="{yy:.1f}" r="4"><title>{title}</title></circle>')
+        dots.append(
+            f'<circle class="dot s{k}" cx="{xx:.1f}" cy="{yy:.1f}" r="4"><title>{title}</title></circle>'
+        )
     return f'<g class="series s{k}" data-name="{escape(name)}"><path d="{" ".join(path)}"/>{"".join(dots)}</g>'
 
 

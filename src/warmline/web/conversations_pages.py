@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -26,6 +26,7 @@ from warmline.store.errors import InvalidInputError
 from warmline.store.tables import Conversation, Review, User
 from warmline.web.charts import Point, line_chart
 from warmline.web.deps import CurrentUser, Db
+from warmline.web.forms import optional_day
 from warmline.web.render import page, render_error
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +105,7 @@ class ListQuery:
         """The store filter; raises :class:`InvalidInputError` for a bad date or order."""
         if self.order not in ("recent", "lowest"):
             raise InvalidInputError(f"order {self.order!r}: use recent or lowest")
-        since, until = _day(self.since, "since"), _day(self.until, "until")
+        since, until = optional_day("since", self.since), optional_day("until", self.until)
         return convs.ConversationFilter(
             agent_id=self.agent.strip() or None,
             channel=self.channel.strip() or None,
@@ -125,15 +126,6 @@ class ListQuery:
             "until": self.until,
             "order": self.order,
         }
-
-
-def _day(value: str, name: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(f"{name} {value!r}: write a date as YYYY-MM-DD") from None
 
 
 def _choices(session: Session, user: User) -> tuple[list[str], list[str]]:

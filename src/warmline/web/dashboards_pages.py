@@ -27,6 +27,7 @@ from warmline.store.errors import ForbiddenError, InvalidInputError
 from warmline.store.tables import User
 from warmline.web.charts import Point, bar_chart, trend_chart
 from warmline.web.deps import Ctx, CurrentUser, Db
+from warmline.web.forms import optional_day
 from warmline.web.render import label_name, page
 
 router = APIRouter(include_in_schema=False)
@@ -59,17 +60,6 @@ class FilterForm:
         return urlencode({k: v for k, v in fields.items() if v})
 
 
-def _day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(
-            f"{name}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-02"
-        ) from None
-
-
 def parse_filter(
     session: Session,
     user: User,
@@ -91,7 +81,7 @@ def parse_filter(
             raise ForbiddenError("that team is not one of yours; pick one of your teams")
     if agent and not dash.agent_visible(session, user, agent):
         raise ForbiddenError(f"agent {agent!r} is outside what your role may see")
-    first, last = _day("since", since), _day("until", until)
+    first, last = optional_day("since", since), optional_day("until", until)
     base = ConversationFilter(team_id=team_id, agent_id=agent or None, channel=channel or None)
     if default_range and last is None:
         newest = dash.newest_started(session, user, base)

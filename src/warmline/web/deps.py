@@ -140,4 +140,13 @@ def current_user(caller: CurrentCaller) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
-__all__ = ["SESSION_COOKIE", "Caller", "UserView", "Ctx", "CurrentCaller", "CurrentUser", "Db", "get_ctx"]
+__all__ = [
+    "SESSION_COOKIE",
+    "Caller",
+    "UserView",
+    "Ctx",
+    "CurrentCaller",
+    "CurrentUser",
+    "Db",
+    "get_ctx",
+]

@@ -9,7 +9,6 @@ always derived from the stored attempts.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -24,6 +23,7 @@ from warmline.store.access import require_role
 from warmline.store.errors import InvalidInputError
 from warmline.store.tables import User
 from warmline.web.deps import Ctx, CurrentUser, Db
+from warmline.web.forms import required_day
 from warmline.web.learn_markup import highlight, render_markdown
 from warmline.web.render import page
 
@@ -82,22 +82,13 @@ def assign_post(
     require_role(user, "coach", "admin")
     form = {"agent_email": agent_email, "module_id": module_id, "due": due, "note": note}
     try:
-        day = _day(due)
+        day = required_day("due", due, "pick the date the module should be completed by")
         curriculum.assign(
             session, user, module_id=module_id, agent_email=agent_email, due=day, note=note
         )
     except InvalidInputError as exc:
         return _team(request, session, user, error=str(exc), form=form, status_code=422)
     return RedirectResponse(f"/learn/team?assigned={quote(agent_email)}#assign", status_code=303)
-
-
-def _day(value: str) -> date:
-    if not value.strip():
-        raise InvalidInputError("due: pick the date the module should be completed by")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(f"due {value!r}: write a date as YYYY-MM-DD") from None
 
 
 def _team(

@@ -8,7 +8,6 @@ reads the stored log and debrief, so only a reply replays the session.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -25,6 +24,7 @@ from warmline.store.practice_tables import PracticeSession
 from warmline.store.tables import User
 from warmline.web.charts import Point, line_chart
 from warmline.web.deps import Ctx, CurrentUser, Db
+from warmline.web.forms import optional_day
 from warmline.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -76,22 +76,13 @@ def assign_post(
     try:
         if scenario_id not in {s.id for s in shipped_scenarios()}:
             raise InvalidInputError(f"scenario {scenario_id!r}: pick one from the list")
-        day = _day(due)
+        day = optional_day("due", due)
         assignments.assign(
             session, user, scenario_id=scenario_id, agent_email=agent_email, due=day, note=note
         )
     except InvalidInputError as exc:
         return _assign(request, session, user, error=str(exc), form=form, status_code=422)
     return RedirectResponse(f"/practice/assign?assigned={quote(agent_email)}", status_code=303)
-
-
-def _day(value: str) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInputError(f"due {value!r}: write a date as YYYY-MM-DD") from None
 
 
 def _assign(

@@ -18,4 +18,13 @@ from warmline.web import (
 
 def routers() -> list[APIRouter]:
     """Every page section's router, in menu order."""
-    return [dashboards_pages.router, conversations_pages.router, assist_page.router, learn_pages.router, practice_pages.router, journal_pages.router, imports_pages.router, admin_pages.router]
+    return [
+        dashboards_pages.router,
+        conversations_pages.router,
+        assist_page.router,
+        learn_pages.router,
+        practice_pages.router,
+        journal_pages.router,
+        imports_pages.router,
+        admin_pages.router,
+    ]
