@@ -12,8 +12,8 @@ class PracticeError(WarmlineError):
     """Base class of the errors of :mod:`warmline.practice`."""
 
 
-class ScenarioError(PracticeError, ValueError):
-    """A scenario file is missing, unreadable or does not follow the scenario format.
+class FileFormatError(PracticeError, ValueError):
+    """A data file is missing, unreadable or does not follow its format.
 
     ``file`` is the file at fault, ``field`` the path of the field inside it
     (``persona.name``, ``lines.angry[2]``; empty for the file as a whole) and ``expected``
@@ -27,6 +27,10 @@ class ScenarioError(PracticeError, ValueError):
         found = "" if got is ... else f", got {_short(got)}"
         where = f"{file}: {field}" if field else file
         super().__init__(f"{where}: expected {expected}{found}")
+
+
+class ScenarioError(FileFormatError):
+    """A scenario file is missing, unreadable or does not follow the scenario format."""
 
 
 class UnknownScenarioError(PracticeError, LookupError):
@@ -50,4 +54,10 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-__all__ = ["PracticeError", "ScenarioError", "SessionOverError", "UnknownScenarioError"]
+__all__ = [
+    "FileFormatError",
+    "PracticeError",
+    "ScenarioError",
+    "SessionOverError",
+    "UnknownScenarioError",
+]

@@ -8,18 +8,18 @@ scenarios shipped with Warmline live in ``warmline/practice/scenarios/*.yaml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 import yaml
 
 from warmline.engine.labels import ANTI_PATTERNS, BEHAVIOURS, EMOTIONS
 from warmline.practice.errors import ScenarioError, UnknownScenarioError
+from warmline.practice.fields import Fields, join
 from warmline.practice.scenario import (
     LINE_KEYS,
     Cue,
@@ -40,38 +40,13 @@ _TOP: Final = (
 MIN_VARIANTS: Final = 2
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
-    """Typed access to one parsed file; every failure names the file and the field path."""
+class _Fields(Fields):
+    """The shared field checks, plus those only this format needs."""
 
-    file: str
+    __slots__ = ()
 
-    def fail(self, field: str, expected: str, got: Any = ...) -> NoReturn:
-        raise ScenarioError(self.file, field, expected, got)
-
-    def mapping(
-        self, value: Any, field: str, required: Iterable[str], optional: Iterable[str] = ()
-    ) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(field or "the file", "a mapping of fields", value)
-        required, allowed = tuple(required), {*required, *optional}
-        for key in value:
-            if key not in allowed:
-                self.fail(_join(field, key), f"one of the fields {', '.join(sorted(allowed))}")
-        for key in required:
-            if key not in value:
-                self.fail(_join(field, key), "this field to be present")
-        return value
-
-    def text(self, value: Any, field: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(field, "a non-empty string", value)
-        return value.strip()
-
-    def texts(self, value: Any, field: str, *, least: int = 1) -> tuple[str, ...]:
-        if not isinstance(value, list) or len(value) < least:
-            self.fail(field, f"a list of at least {least} non-empty string(s)", value)
-        return tuple(self.text(v, f"{field}[{i}]") for i, v in enumerate(value))
+    def __init__(self, file: str) -> None:
+        super().__init__(file, ScenarioError)
 
     def number(self, value: Any, field: str, low: float, high: float) -> float:
         if (
@@ -81,11 +56,6 @@ class _Fields:
         ):
             self.fail(field, f"a number from {low:g} to {high:g}", value)
         return float(value)
-
-    def integer(self, value: Any, field: str, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(field, f"a whole number from {low} to {high}", value)
-        return value
 
     def signal(self, value: Any, field: str, allowed: Iterable[str]) -> str:
         allowed = tuple(allowed)
@@ -100,15 +70,11 @@ class _Fields:
             self.fail(field, "a mapping of signal id to weight", value)
         allowed = tuple(allowed)
         return {
-            self.signal(k, _join(field, str(k)), allowed): self.number(
-                w, _join(field, str(k)), 0.0, 1.0
+            self.signal(k, join(field, str(k)), allowed): self.number(
+                w, join(field, str(k)), 0.0, 1.0
             )
             for k, w in value.items()
         }
-
-
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key
 
 
 def parse_scenario(data: Any, *, file: str = "<scenario>") -> Scenario:

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from warmline.practice.errors import PracticeError
+from warmline.practice.errors import FileFormatError, PracticeError
 
 
-class CurriculumError(PracticeError, ValueError):
-    """A module file is missing, unreadable or does not follow the module format.
-
-    ``file`` is the file at fault, ``field`` the path of the field inside it
-    (``exercises[2].key_facts``; empty for the file as a whole) and ``expected`` what that
-    field should hold.
-    """
-
-    def __init__(self, file: str, field: str, expected: str, got: Any = ...) -> None:
-        self.file = file
-        self.field = field
-        self.expected = expected
-        found = "" if got is ... else f", got {_short(got)}"
-        where = f"{file}: {field}" if field else file
-        super().__init__(f"{where}: expected {expected}{found}")
+class CurriculumError(FileFormatError):
+    """A module file is missing, unreadable or does not follow the module format
+    (``field`` is a path such as ``exercises[2].key_facts``)."""
 
 
 class UnknownModuleError(PracticeError, LookupError):
@@ -37,11 +24,6 @@ class UnknownModuleError(PracticeError, LookupError):
 
 class AnswerError(PracticeError, ValueError):
     """An answer cannot be graded as given (empty, or not in the form the exercise asks for)."""
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class AssignmentError(PracticeError, ValueError):

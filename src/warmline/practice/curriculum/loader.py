@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 import yaml
 
@@ -28,6 +27,7 @@ from warmline.practice.curriculum.model import (
     Lesson,
     Module,
 )
+from warmline.practice.fields import Fields
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID: Final = re.compile(r"[a-z][a-z0-9_-]{1,63}")
@@ -55,49 +55,19 @@ _KIND_FIELDS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
-    """Typed access to one parsed file; every failure names the file and the field path."""
+class _Fields(Fields):
+    """The shared field checks, plus those only this format needs."""
 
-    file: str
+    __slots__ = ()
 
-    def fail(self, field: str, expected: str, got: Any = ...) -> NoReturn:
-        raise CurriculumError(self.file, field, expected, got)
-
-    def mapping(
-        self, value: Any, field: str, required: Iterable[str], optional: Iterable[str] = ()
-    ) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(field or "the file", "a mapping of fields", value)
-        required, allowed = tuple(required), {*required, *optional}
-        for key in value:
-            if key not in allowed:
-                self.fail(_join(field, str(key)), f"one of the fields {', '.join(sorted(allowed))}")
-        for key in required:
-            if key not in value:
-                self.fail(_join(field, key), "this field to be present")
-        return value
-
-    def text(self, value: Any, field: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(field, "a non-empty string", value)
-        return value.strip()
-
-    def texts(self, value: Any, field: str, *, least: int = 1) -> tuple[str, ...]:
-        if not isinstance(value, list) or len(value) < least:
-            self.fail(field, f"a list of at least {least} non-empty string(s)", value)
-        return tuple(self.text(v, f"{field}[{i}]") for i, v in enumerate(value))
+    def __init__(self, file: str) -> None:
+        super().__init__(file, CurriculumError)
 
     def ident(self, value: Any, field: str) -> str:
         text = self.text(value, field)
         if not _ID.fullmatch(text):
             self.fail(field, "lower-case letters, digits, - or _, starting with a letter", text)
         return text
-
-    def integer(self, value: Any, field: str, low: int, high: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(field, f"a whole number from {low} to {high}", value)
-        return value
 
     def choice(self, value: Any, field: str, allowed: Iterable[str], what: str) -> str:
         allowed = tuple(allowed)
@@ -109,10 +79,6 @@ class _Fields:
         if not isinstance(value, list) or len(value) < least:
             self.fail(field, f"a list of at least {least} item(s)", value)
         return value
-
-
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key
 
 
 def parse_module(data: Any, *, file: str = "<module>") -> Module:
