@@ -154,6 +154,13 @@ def test_a_session_from_a_conversation_respects_scope(db: Database, analyzer: An
         )
         scenario = practice.scenario_of(row)
         assert scenario.persona.name == "Dana" and scenario.id == "conversation-low-1"
+        # the case is this customer's, not the shipped story's: their words, lines that fit any case
+        base = practice.shipped(row.custom["base"])
+        customer_said = [t["text"] for t in record["turns"] if t["speaker"] == "customer"]
+        assert scenario.facts == tuple(f"They wrote: “{t}”" for t in customer_said[:4])
+        assert not set(base.facts) & set(scenario.facts) and base.summary not in scenario.summary
+        for key, said in scenario.lines.items():
+            assert key == "opening" or not set(said) & set(base.lines[key]), key
         _, ex = practice.add_reply(
             s, _user(s, "ag@x.io"), row.id, "Dana, I'm sorry. I'll sort it now.", analyzer=analyzer
         )

@@ -3,7 +3,7 @@
 A stored :class:`PracticeSession` keeps only ``Session.to_dict()`` (scenario id, seed, replies,
 the customer's lines) and replays it to take the next reply; the page reads the stored ``log``
 and ``debrief`` instead of replaying. A session from a real conversation keeps in ``custom``
-what rebuilds its Scenario: the closest shipped one, re-cast with that customer's first words.
+what rebuilds its Scenario: that customer's own words and mood, reacting like the closest shipped one.
 
 Who sees what: everyone their own sessions; coaches those of the agents in their teams
 (read-only); admins all (read-only). Only the owner plays. Scenarios are found and built in
