@@ -1,7 +1,8 @@
 """The web app's commands: ``serve``, ``db upgrade``, ``users create``, ``import``.
 
 Registered on the ``warmline`` group by :mod:`warmline.cli`; each wraps a function of
-:mod:`warmline.admin` and only formats.
+:mod:`warmline.admin` and only formats. The database and web modules are imported inside the
+commands, so ``warmline analyze`` and ``warmline check`` start without them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from pydantic import ValidationError
 
 from warmline.engine.errors import WarmlineError
 from warmline.settings import Settings
-from warmline.store.conversations import ImportRefused
 
 database_option = click.option(
     "--database-url",
@@ -147,6 +147,7 @@ def import_command(
 ) -> None:
     """Import conversations into the database (redacted, analysed; re-imports update by id)."""
     from warmline.admin import import_file
+    from warmline.store.conversations import ImportRefused
 
     try:
         result = import_file(

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -77,7 +78,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
     """The active user with this email and password, else :class:`AuthError`."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     # Hash even for unknown emails, so timing does not tell which emails exist.
-    stored = user.password_hash if user is not None else _DUMMY_HASH
+    stored = user.password_hash if user is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -87,7 +88,10 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for an unknown email, so that both cases take the same time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
