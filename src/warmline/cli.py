@@ -27,6 +27,7 @@ from warmline import __version__
 from warmline.batch import Outcome, analyze_records
 from warmline.cli_learn import register as register_learn_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
+from warmline.cli_scale import analyze_to_folder, wants_folder
 from warmline.cli_server import register as register_server_commands
 from warmline.demo import demo
 from warmline.engine.adapt import TeamModels
@@ -82,6 +83,45 @@ def _input_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
     return decorate
 
 
+def _folder_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of ``analyze -o DIR/``: output format, engine, cluster, partition size."""
+    options = [
+        click.option(
+            "--partition-size",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Conversations per partition of a big file (default 10000).",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes of a local Dask cluster (implies --engine dask).",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="A Dask scheduler, e.g. tcp://host:8786 (implies --engine dask).",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "dask"]),
+            default=None,
+            help="Run in this process (local) or on a Dask cluster.",
+        ),
+        click.option(
+            "--output-format",
+            type=click.Choice(["parquet", "jsonl"]),
+            default=None,
+            help="Table format of an output folder (default parquet).",
+        ),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="warmline")
 def main() -> None:
@@ -89,16 +129,17 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("source", metavar="INPUT", type=click.Path(exists=True, allow_dash=True))
+@click.argument("sources", metavar="INPUT...", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
     default="-",
     show_default=True,
     metavar="OUTPUT",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Where to write; - is stdout.",
+    type=click.Path(allow_dash=True),
+    help="Where to write; - is stdout; a folder (DIR/) gets partitioned tables.",
 )
+@_folder_options
 @_input_options("Input format")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record.")
 @click.option("--explain", is_flag=True, help="Add score breakdown and trajectory to each line.")
@@ -112,7 +153,7 @@ def main() -> None:
     help="Use a team's own heads, written by `warmline train`.",
 )
 def analyze(
-    source: str,
+    sources: tuple[str, ...],
     output: str,
     fmt: str | None,
     roles: tuple[str, ...],
@@ -120,22 +161,36 @@ def analyze(
     explain: bool,
     report: bool,
     model_dir: str | None,
+    **folder: Any,
 ) -> None:
-    """Analyse the conversations in INPUT (- for stdin) and write one result per conversation."""
+    """Analyse the conversations in INPUT (- for stdin) and write one result per conversation.
+
+    With an output folder (-o DIR/) INPUT may be several files, folders or glob patterns of
+    JSONL, Parquet, CSV or transcripts; the results are written as partitioned tables, on
+    this machine or a Dask cluster, and a rerun resumes after the last finished partition.
+    """
     try:
         role_map = parse_role_mapping(list(roles))
     except RoleMappingError as exc:
         raise click.BadParameter(str(exc), param_hint="--role") from None
+    if wants_folder(output, folder_options=any(v is not None for v in folder.values())):
+        if strict or explain or report:
+            raise UsageFailure("--strict, --explain and --report write to a file, not a folder")
+        analyze_to_folder(sources, output, _analyzer(model_dir), fmt=fmt, roles=role_map, **folder)
+        return
+    if any(v is not None for v in folder.values()):
+        raise UsageFailure("--engine, --workers, --scheduler and --output-format need -o DIR/")
+    if len(sources) != 1:
+        raise UsageFailure("give one INPUT, or write to a folder (-o DIR/) to read several")
+    source = sources[0]
+    if source != "-" and not Path(source).exists():
+        raise UsageFailure(f"{source!r} does not exist; check the path")
     try:
         records = read_conversations(source, format=fmt, roles=role_map)
     except (UnsupportedFormatError, RoleMappingError) as exc:
         raise UsageFailure(str(exc)) from None
     name = "<stdin>" if source == "-" else source
-    try:
-        team = TeamModels.load(Path(model_dir)) if model_dir is not None else None
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc), param_hint="--model") from None
-    analyzer = Analyzer(team=team)
+    analyzer = _analyzer(model_dir)
     # The compiled lexicons and content are long-lived: keep the garbage collector from
     # re-scanning them on every collection during a long run.
     gc.freeze()
@@ -145,6 +200,14 @@ def analyze(
         )
         counts = _emit(outcomes, out, report=report)
     _finish(*counts, strict=strict)
+
+
+def _analyzer(model_dir: str | None) -> Analyzer:
+    try:
+        team = TeamModels.load(Path(model_dir)) if model_dir is not None else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model") from None
+    return Analyzer(team=team)
 
 
 @main.command()
