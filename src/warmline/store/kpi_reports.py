@@ -1,0 +1,442 @@
+"""Before vs after a training event, and empathy vs CSAT, within what the caller may see.
+
+Conversations fall before the event when they started before its day (00:00 UTC), after it
+otherwise. Agent-period figures count before when the period ended before the event's day and
+after when it started on or after it; periods that straddle the event are left out. The
+figures and their wording come from :mod:`warmline.stats`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from warmline import stats
+from warmline.store.access import agent_ids_visible, conversation_filter, team_ids
+from warmline.store.conversations import ConversationFilter, apply_filter
+from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
+from warmline.store.kpi_tables import PERIOD_METRICS, AgentKpi, ConversationKpi
+from warmline.store.tables import Conversation, Label, Membership, Team, User
+
+#: Conversation metrics: name → (what it is, whether higher is better).
+CONVERSATION_METRICS: dict[str, tuple[str, bool]] = {
+    "empathy": ("empathy score (0-100)", True),
+    "csat": ("CSAT (1-5)", True),
+    "fcr": ("first-contact resolution (share)", True),
+    "repeat_contact": ("repeat contact (share)", False),
+    "nps": ("NPS (-100 to 100)", True),
+}
+#: Agent-period metrics: name → what it is (higher is better for all of them).
+PERIOD_LABELS: dict[str, str] = {
+    "csat": "CSAT per period (1-5)",
+    "fcr_rate": "first-contact resolution rate per period",
+    "retention_rate": "retention rate per period",
+    "nps": "NPS per period",
+    "engagement": "employee engagement score",
+}
+METRICS = tuple(dict.fromkeys([*CONVERSATION_METRICS, *PERIOD_METRICS]))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One metric before and after the event, with its verdict."""
+
+    metric: str
+    label: str
+    #: "conversations" or "periods": what each observation is.
+    basis: str
+    higher_is_better: bool
+    figures: stats.Difference
+    verdict: stats.Verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "metric": self.metric,
+            "label": self.label,
+            "basis": self.basis,
+            "higher_is_better": self.higher_is_better,
+            **self.figures.to_dict(),
+            "verdict": self.verdict.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReport:
+    """The comparisons for one team or one agent."""
+
+    kind: str
+    name: str
+    comparisons: list[Comparison]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "comparisons": [c.to_dict() for c in self.comparisons],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BeforeAfter:
+    """A before/after report: the event, the groups, and the rules the verdicts follow."""
+
+    event: date
+    team: str | None
+    agent: str | None
+    window_days: int | None
+    groups: list[GroupReport]
+    min_n: int = stats.MIN_N
+    confidence: float = stats.CONFIDENCE
+    resamples: int = stats.RESAMPLES
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "event": self.event.isoformat(),
+            "team": self.team,
+            "agent": self.agent,
+            "window_days": self.window_days,
+            "min_n": self.min_n,
+            "confidence": self.confidence,
+            "resamples": self.resamples,
+            "groups": [g.to_dict() for g in self.groups],
+        }
+
+
+@dataclass(slots=True)
+class _Sides:
+    before: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    after: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    periods_before: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    periods_after: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+# ----------------------------------------------------------------- scope
+
+
+def find_team(session: Session, name: str) -> Team:
+    """The team called *name* (or with that numeric id); else :class:`NotFoundError`."""
+    team = session.scalar(select(Team).where(Team.name == name.strip()))
+    if team is None and name.strip().isdigit():
+        team = session.get(Team, int(name.strip()))
+    if team is None:
+        raise NotFoundError(f"no team called {name!r}")
+    return team
+
+
+def check_scope(session: Session, user: User | None, team: Team | None, agent: str | None) -> None:
+    """Raise :class:`ForbiddenError` when *team* or *agent* is outside what *user* may see."""
+    if user is None or user.role == "admin":
+        return
+    if team is not None and team.id not in team_ids(user):
+        raise ForbiddenError(f"team {team.name!r} is not one of your teams")
+    visible = agent_ids_visible(session, user)
+    if agent is not None and visible is not None and agent not in visible:
+        raise ForbiddenError(f"agent {agent!r} is outside what your role may see")
+
+
+def _period_filter(user: User | None) -> ColumnElement[bool]:
+    if user is None or user.role == "admin":
+        return true()
+    if user.role == "agent":
+        return AgentKpi.agent_id == user.agent_id if user.agent_id else false()
+    teams = team_ids(user)
+    agents = (
+        select(User.agent_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.team_id.in_(teams), User.agent_id.is_not(None))
+    )
+    return or_(AgentKpi.team_id.in_(teams), AgentKpi.agent_id.in_(agents))
+
+
+# ----------------------------------------------------------------- before / after
+
+
+def before_after(
+    session: Session,
+    user: User | None,
+    *,
+    event: date,
+    team: str | None = None,
+    agent: str | None = None,
+    metrics: Sequence[str] | None = None,
+    window_days: int | None = None,
+) -> BeforeAfter:
+    """Each metric before vs after *event*, for the team and each of its agents (or one agent)."""
+    wanted = _metrics(metrics)
+    if user is not None and user.role == "agent":
+        if agent not in (None, user.agent_id):
+            raise ForbiddenError("agents see only their own figures")
+        agent = user.agent_id or ""
+    if team is None and agent is None:
+        raise InvalidInputError("say which team (team=NAME) or agent (agent=ID) to report on")
+    team_row = find_team(session, team) if team is not None else None
+    check_scope(session, user, team_row, agent)
+    start = datetime.combine(event, time(), tzinfo=UTC)
+    groups: dict[str, _Sides] = defaultdict(_Sides)
+    if agent is not None:
+        groups[agent] = _Sides()  # reported even without data: "too little data" says so
+    _collect_conversations(session, user, team_row, agent, start, window_days, groups)
+    _collect_periods(session, user, team_row, agent, event, window_days, groups)
+    reports: list[GroupReport] = []
+    if agent is None and team_row is not None:
+        reports.append(_group("team", team_row.name, groups.pop("", _Sides()), wanted))
+    groups.pop("", None)
+    for name in sorted(groups):
+        reports.append(_group("agent", name, groups[name], wanted))
+    return BeforeAfter(event, team_row.name if team_row else None, agent, window_days, reports)
+
+
+def _metrics(metrics: Sequence[str] | None) -> list[str]:
+    if not metrics:
+        return list(METRICS)
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise InvalidInputError(f"unknown metric {unknown[0]!r}: expected {', '.join(METRICS)}")
+    return list(dict.fromkeys(metrics))
+
+
+def _nps_points(answer: int) -> float:
+    """A 0-10 answer as its NPS contribution: promoters +100, passives 0, detractors -100."""
+    return 100.0 if answer >= 9 else 0.0 if answer >= 7 else -100.0
+
+
+def _conversation_values(row: Any) -> dict[str, float]:
+    values: dict[str, float] = {}
+    if row.score is not None:
+        values["empathy"] = float(row.score)
+    if row.csat is not None:
+        values["csat"] = float(row.csat)
+    if row.fcr is not None:
+        values["fcr"] = 1.0 if row.fcr else 0.0
+    if row.repeat_contact is not None:
+        values["repeat_contact"] = 1.0 if row.repeat_contact else 0.0
+    if row.nps is not None:
+        values["nps"] = _nps_points(row.nps)
+    return values
+
+
+def _collect_conversations(
+    session: Session,
+    user: User | None,
+    team: Team | None,
+    agent: str | None,
+    start: datetime,
+    window_days: int | None,
+    groups: dict[str, _Sides],
+) -> None:
+    flt = ConversationFilter(
+        team_id=team.id if team else None,
+        agent_id=agent,
+        since=start - timedelta(days=window_days) if window_days else None,
+        until=start + timedelta(days=window_days) if window_days else None,
+    )
+    stmt = select(
+        Conversation.agent_id,
+        Conversation.started_at,
+        Conversation.score,
+        ConversationKpi.csat,
+        ConversationKpi.fcr,
+        ConversationKpi.repeat_contact,
+        ConversationKpi.nps,
+    ).outerjoin(ConversationKpi, ConversationKpi.conversation_id == Conversation.id)
+    if user is not None:
+        stmt = stmt.where(conversation_filter(session, user))
+    for row in session.execute(apply_filter(stmt, flt)):
+        if window_days and row.started_at >= start + timedelta(days=window_days):
+            continue
+        after = row.started_at >= start
+        for metric, value in _conversation_values(row).items():
+            for key in ("", row.agent_id):
+                if key is not None:
+                    side = groups[key].after if after else groups[key].before
+                    side[metric].append(value)
+
+
+def _collect_periods(
+    session: Session,
+    user: User | None,
+    team: Team | None,
+    agent: str | None,
+    event: date,
+    window_days: int | None,
+    groups: dict[str, _Sides],
+) -> None:
+    stmt = select(AgentKpi).where(_period_filter(user))
+    if team is not None:
+        stmt = stmt.where(AgentKpi.team_id == team.id)
+    if agent is not None:
+        stmt = stmt.where(AgentKpi.agent_id == agent)
+    if window_days:
+        stmt = stmt.where(
+            AgentKpi.period_start >= event - timedelta(days=window_days),
+            AgentKpi.period_end < event + timedelta(days=window_days),
+        )
+    for row in session.scalars(stmt):
+        if row.period_end < event:
+            sides = [groups[k].periods_before for k in ("", row.agent_id)]
+        elif row.period_start >= event:
+            sides = [groups[k].periods_after for k in ("", row.agent_id)]
+        else:
+            continue  # straddles the event: neither before nor after
+        for side in sides:
+            side[row.metric].append(row.value)
+
+
+def _group(kind: str, name: str, sides: _Sides, wanted: Sequence[str]) -> GroupReport:
+    comparisons: list[Comparison] = []
+    for metric in wanted:
+        if metric in CONVERSATION_METRICS:
+            label, higher = CONVERSATION_METRICS[metric]
+            before, after = sides.before.get(metric, []), sides.after.get(metric, [])
+            if before or after or metric == "empathy":
+                comparisons.append(_compare(metric, label, "conversations", higher, before, after))
+    for metric in wanted:
+        if metric in PERIOD_METRICS:
+            before = sides.periods_before.get(metric, [])
+            after = sides.periods_after.get(metric, [])
+            if before or after:
+                comparisons.append(
+                    _compare(metric, PERIOD_LABELS[metric], "periods", True, before, after)
+                )
+    return GroupReport(kind, name, comparisons)
+
+
+def _compare(
+    metric: str,
+    label: str,
+    basis: str,
+    higher: bool,
+    before: Sequence[float],
+    after: Sequence[float],
+) -> Comparison:
+    figures = stats.mean_difference(before, after)
+    verdict = stats.difference_verdict(figures, higher_is_better=higher, unit=basis)
+    return Comparison(metric, label, basis, higher, figures, verdict)
+
+
+# ----------------------------------------------------------------- empathy vs CSAT
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourCsat:
+    """Mean CSAT of conversations with a behaviour vs without it."""
+
+    label: str
+    kind: str
+    figures: stats.Difference
+    verdict: stats.Verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``before`` is without the behaviour, ``after`` with it."""
+        f = self.figures
+        return {
+            "label": self.label,
+            "kind": self.kind,
+            "n_with": f.n_after,
+            "n_without": f.n_before,
+            "mean_csat_with": f.mean_after,
+            "mean_csat_without": f.mean_before,
+            "difference": f.difference,
+            "ci_low": f.ci_low,
+            "ci_high": f.ci_high,
+            "effect_size": f.effect_size,
+            "verdict": self.verdict.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CsatCorrelation:
+    """Empathy score vs CSAT over conversations that have both, and behaviours vs CSAT."""
+
+    n: int
+    pearson: stats.Correlation
+    spearman: stats.Correlation
+    verdict: stats.Verdict
+    behaviours: list[BehaviourCsat]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "n": self.n,
+            "pearson": self.pearson.to_dict(),
+            "spearman": self.spearman.to_dict(),
+            "verdict": self.verdict.to_dict(),
+            "behaviours": [b.to_dict() for b in self.behaviours],
+            "min_n": stats.MIN_N,
+            "confidence": stats.CONFIDENCE,
+        }
+
+
+def csat_correlation(
+    session: Session, user: User | None, flt: ConversationFilter, *, team: str | None = None
+) -> CsatCorrelation:
+    """Empathy vs CSAT (Pearson with a Fisher interval, Spearman bootstrapped) and behaviours."""
+    team_row = find_team(session, team) if team is not None else None
+    check_scope(session, user, team_row, flt.agent_id)
+    if team_row is not None:
+        flt = ConversationFilter(
+            team_id=team_row.id, agent_id=flt.agent_id, since=flt.since, until=flt.until
+        )
+    stmt = select(Conversation.id, Conversation.score, ConversationKpi.csat).join(
+        ConversationKpi, ConversationKpi.conversation_id == Conversation.id
+    )
+    stmt = stmt.where(ConversationKpi.csat.is_not(None))
+    if user is not None:
+        stmt = stmt.where(conversation_filter(session, user))
+    rows = list(session.execute(apply_filter(stmt, flt)))
+    pairs = [(float(r.score), float(r.csat)) for r in rows if r.score is not None]
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    pearson = stats.pearson(xs, ys)
+    spearman = stats.spearman(xs, ys)
+    csat = {r.id: float(r.csat) for r in rows}
+    return CsatCorrelation(
+        n=len(pairs),
+        pearson=pearson,
+        spearman=spearman,
+        verdict=stats.correlation_verdict(pearson),
+        behaviours=_behaviours(session, csat),
+    )
+
+
+def _behaviours(session: Session, csat: dict[int, float]) -> list[BehaviourCsat]:
+    shown: dict[tuple[str, str], set[int]] = defaultdict(set)
+    ids = list(csat)
+    for start in range(0, len(ids), 500):
+        stmt = select(Label.conversation_id, Label.kind, Label.label).where(
+            Label.conversation_id.in_(ids[start : start + 500]),
+            Label.kind.in_(("behaviour", "anti_pattern")),
+        )
+        for conv_id, kind, label in session.execute(stmt):
+            shown[(label, kind)].add(conv_id)
+    out: list[BehaviourCsat] = []
+    for (label, kind), with_ids in shown.items():
+        with_ = [csat[i] for i in ids if i in with_ids]
+        without = [csat[i] for i in ids if i not in with_ids]
+        figures = stats.mean_difference(without, with_)
+        out.append(BehaviourCsat(label, kind, figures, stats.association_verdict(figures)))
+    out.sort(key=lambda b: (-(b.figures.difference or 0.0), b.label))
+    return out
+
+
+__all__ = [
+    "CONVERSATION_METRICS",
+    "METRICS",
+    "BeforeAfter",
+    "BehaviourCsat",
+    "Comparison",
+    "CsatCorrelation",
+    "GroupReport",
+    "before_after",
+    "check_scope",
+    "csat_correlation",
+    "find_team",
+]
