@@ -17,7 +17,7 @@ from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database, require_current
 from warmline.store.jobs import ImportRunner
-from warmline.web import api, api_learn, api_practice, errors, pages, sections
+from warmline.web import api, api_kpi, api_learn, api_practice, errors, pages, sections
 from warmline.web.context import AppContext
 
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.include_router(api.router)
     app.include_router(api_practice.router)
     app.include_router(api_learn.router)
+    app.include_router(api_kpi.router)
     app.include_router(pages.router)
     for router in sections.routers():
         app.include_router(router)
