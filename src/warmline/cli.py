@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
+from warmline.cli_kpi import register as register_kpi_commands
 from warmline.cli_learn import register as register_learn_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
 from warmline.cli_scale import analyze_to_folder, wants_folder
@@ -507,6 +508,8 @@ register_server_commands(main)
 register_roleplay_commands(main)
 # The training curriculum's commands (learn modules, lesson, exercise, assess).
 register_learn_commands(main)
+# KPIs and before/after reports (kpi import, report before-after).
+register_kpi_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")

@@ -1,0 +1,65 @@
+"""KPI work for the command line: import a file, report before vs after an event.
+
+Each function opens the deployment's database from :class:`~warmline.settings.Settings`,
+requires the newest schema, calls one store function and returns its data; the CLI
+(:mod:`warmline.cli_kpi`) formats it. The command line acts for the operator, who holds the
+database itself, so nothing is limited to a team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from warmline.settings import Settings
+from warmline.store import db as store_db
+from warmline.store.errors import InvalidInputError
+from warmline.store.kpi_reports import BeforeAfter, before_after
+from warmline.store.kpis import KpiImportResult, import_kpis, parse_kpi_text
+
+
+def kpi_import(settings: Settings, path: Path) -> KpiImportResult:
+    """Import the KPIs of a CSV, JSON Lines or JSON file; all of it, or nothing on a bad row."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc}") from exc
+    records = parse_kpi_text(text, filename=path.name)
+    db = store_db.Database(settings.resolved_database_url())
+    try:
+        store_db.require_current(db)
+        with db.session() as session:
+            return import_kpis(session, None, records, source=path.name)
+    finally:
+        db.dispose()
+
+
+def report_before_after(
+    settings: Settings,
+    *,
+    event: date,
+    team: str | None = None,
+    agent: str | None = None,
+    metrics: Sequence[str] | None = None,
+    window_days: int | None = None,
+) -> BeforeAfter:
+    """Each metric before vs after *event* for a team and its agents, or for one agent."""
+    db = store_db.Database(settings.resolved_database_url())
+    try:
+        store_db.require_current(db)
+        with db.session() as session:
+            return before_after(
+                session,
+                None,
+                event=event,
+                team=team,
+                agent=agent,
+                metrics=metrics,
+                window_days=window_days,
+            )
+    finally:
+        db.dispose()
+
+
+__all__ = ["kpi_import", "report_before_after"]
