@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from warmline.engine.pipeline import Analyzer
-from warmline.scale import Job, plan_partitions
+from warmline.scale import Job, analyze_partitions, plan_partitions
 from warmline.scale.dask_engine import open_client, run_on_dask
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +54,16 @@ def measure(source: Path, out: Path, workers: int, size: int) -> tuple[float, fl
     return started - began, finished - started
 
 
+def measure_local(source: Path, out: Path, size: int) -> float:
+    """Seconds of the whole batch on the local engine (this process, no Dask) as a reference."""
+    plan = plan_partitions([str(source)], partition_size=size)
+    analyzer = Analyzer()
+    started = time.perf_counter()
+    results = list(analyze_partitions(plan, analyzer, Job(str(out))))
+    assert len(results) == len(plan)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="copies of TWCS in the input")
@@ -66,6 +76,8 @@ def main() -> None:
             f"== Dask engine on TWCS: {convs} conversations, {turns} turns, "
             f"{args.partition_size} conversations a partition, {os.cpu_count()} CPUs =="
         )
+        local = turns / measure_local(source, Path(tmp) / "out-local", args.partition_size)
+        print(f"local engine, no Dask: {local:8.0f} turns/s (reference)")
         speed: dict[int, float] = {}
         for workers in (1, 2):
             startup, seconds = measure(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -216,3 +219,33 @@ def test_cli_usage_errors(inputs: Path, tmp_path: Path) -> None:
     assert engine.exit_code == 2 and "need -o DIR/" in engine.output
     report = CliRunner().invoke(main, ["analyze", str(inputs), "-o", f"{tmp_path}/", "--report"])
     assert report.exit_code == 2
+
+
+def test_a_killed_command_resumes_without_duplicates(tmp_path: Path, analyzer: Analyzer) -> None:
+    lines = [json.loads(x) for x in demo_lines()]
+    copies = [{**c, "id": f"{c['id']}-{n}"} for n in range(40) for c in lines]
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(json.dumps(c) + "\n" for c in copies), "utf-8")
+    out = tmp_path / "out"
+    args = [str(source), "-o", f"{out}/", "--partition-size", str(len(lines))]
+    command = [sys.executable, "-m", "warmline", "analyze", *args]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "_progress" / "part-00002.json").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "no progress marker"
+            time.sleep(0.005)
+    finally:
+        proc.kill()
+        proc.wait()
+    finished = len(list((out / "_progress").glob("part-*.json")))
+    assert 3 <= finished < 40  # killed mid-run
+    plan = plan_partitions([str(source)], partition_size=len(lines))
+    results = list(analyze_partitions(plan, analyzer, Job(str(out))))
+    assert sum(r.skipped for r in results) == finished
+    ids = [c["conversation_id"] for c in read_rows(out, "conversations")]
+    assert sorted(ids) == sorted(c["id"] for c in copies)
+    turns = read_rows(out, "turns")
+    keys = {(t["conversation_id"], t["turn_index"]) for t in turns}
+    assert len(keys) == len(turns) == sum(len(c["turns"]) for c in copies)
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]

@@ -18,7 +18,13 @@ from warmline.engine.pipeline import Analyzer
 from warmline.scale.inputs import read_partition
 from warmline.scale.plan import Partition
 from warmline.scale.rows import conversation_row, turn_rows
-from warmline.scale.sink import OUTPUT_FORMATS, completed, write_marker, write_table
+from warmline.scale.sink import (
+    OUTPUT_FORMATS,
+    completed,
+    remove_partial,
+    write_marker,
+    write_table,
+)
 
 #: Where a plan runs: ``local`` in this process, ``dask`` on a Dask cluster.
 ENGINES = ("local", "dask")
@@ -93,6 +99,7 @@ def analyze_partitions(
     todo = [p for p in plan if p.number not in done]
     if not todo:
         return
+    remove_partial(Path(job.output))
     if engine == "local":
         for partition in todo:
             yield run_partition(partition, analyzer, job)

@@ -83,6 +83,14 @@ def completed(output: Path, plan: Sequence[Partition], fmt: str) -> dict[int, di
     return done
 
 
+def remove_partial(output: Path) -> int:
+    """Delete the temporary files a killed run left behind; return how many there were."""
+    stale = [p for folder in (*TABLES, PROGRESS) for p in (output / folder).glob(".part-*.tmp")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def parquet_schema(columns: dict[str, str]) -> Any:
     """The pyarrow schema of a table from its column → type mapping."""
     import pyarrow as pa
