@@ -99,3 +99,24 @@ def test_before_after_needs_a_team_or_agent(database_url: str) -> None:
         database_url,
     )
     assert result.exit_code == 1 and "no team called 'Nope'" in result.output
+
+
+def test_before_after_by_module_completion(database_url: str) -> None:
+    _seed(database_url)
+    url = ["--database-url", database_url]
+    result = _run("report", "before-after", "--team", "Care", "--module", "introduction", *url)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Before vs after completing module introduction: team Care")
+    assert "left out, module not completed: agent-7, agent-8" in result.output
+    both = _run(
+        "report",
+        "before-after",
+        "--team",
+        "Care",
+        "--module",
+        "introduction",
+        "--event",
+        "2026-11-15",
+        *url,
+    )
+    assert both.exit_code == 2 and "--event YYYY-MM-DD or --module ID" in both.output

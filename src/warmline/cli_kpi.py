@@ -71,10 +71,14 @@ def report() -> None:
 @click.option("--agent", metavar="ID", help="Only this agent.")
 @click.option(
     "--event",
-    required=True,
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
     help="The day of the training event: conversations from that day on count as after.",
+)
+@click.option(
+    "--module",
+    metavar="ID",
+    help="Instead of --event: each agent's own day of completing this training module.",
 )
 @click.option(
     "--metric",
@@ -90,7 +94,8 @@ def report() -> None:
 def before_after(
     team: str | None,
     agent: str | None,
-    event: datetime,
+    event: datetime | None,
+    module: str | None,
     metrics: tuple[str, ...],
     days: int | None,
     as_json: bool,
@@ -101,11 +106,13 @@ def before_after(
 
     if team is None and agent is None:
         raise click.UsageError("give --team NAME or --agent ID (or both)")
-    day = event.date()
+    if (event is None) == (module is None):
+        raise click.UsageError("give the event as --event YYYY-MM-DD or --module ID")
     try:
         result = kpi_admin.report_before_after(
             settings_for(database_url),
-            event=day,
+            event=event.date() if event else None,
+            module=module,
             team=team,
             agent=agent,
             metrics=list(metrics) or None,
@@ -145,8 +152,9 @@ def render_before_after(result: BeforeAfter) -> str:
     """The report as a readable table, one block per team or agent."""
     scope = f"team {result.team}" if result.team else f"agent {result.agent}"
     window = f", {result.window_days} days either side" if result.window_days else ""
+    when = result.event.isoformat() if result.event else f"completing module {result.module}"
     lines = [
-        f"Before vs after {result.event.isoformat()}: {scope}{window}",
+        f"Before vs after {when}: {scope}{window}",
         f"{int(result.confidence * 100)}% bootstrap intervals ({result.resamples} resamples); "
         f"a verdict needs at least {result.min_n} observations on each side.",
     ]
@@ -155,10 +163,13 @@ def render_before_after(result: BeforeAfter) -> str:
         f"{'95% CI':<20} {'g':>6}  verdict"
     )
     for group in result.groups:
-        lines += ["", f"{group.kind.capitalize()} {group.name}", header]
+        done = f" (completed {group.event.isoformat()})" if group.event else ""
+        lines += ["", f"{group.kind.capitalize()} {group.name}{done}", header]
         lines += [_row(c) for c in group.comparisons]
     if not result.groups:
         lines += ["", "no conversations or KPIs in scope"]
+    if result.not_completed:
+        lines += ["", f"left out, module not completed: {', '.join(result.not_completed)}"]
     lines += [
         "",
         "n: conversations (* rows: agent periods). change: after minus before. g: Hedges' g "

@@ -38,13 +38,14 @@ def kpi_import(settings: Settings, path: Path) -> KpiImportResult:
 def report_before_after(
     settings: Settings,
     *,
-    event: date,
+    event: date | None = None,
+    module: str | None = None,
     team: str | None = None,
     agent: str | None = None,
     metrics: Sequence[str] | None = None,
     window_days: int | None = None,
 ) -> BeforeAfter:
-    """Each metric before vs after *event* for a team and its agents, or for one agent."""
+    """Each metric before vs after *event* (or each agent's completion of *module*)."""
     db = store_db.Database(settings.resolved_database_url())
     try:
         store_db.require_current(db)
@@ -53,6 +54,7 @@ def report_before_after(
                 session,
                 None,
                 event=event,
+                module=module,
                 team=team,
                 agent=agent,
                 metrics=metrics,

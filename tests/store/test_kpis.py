@@ -19,12 +19,15 @@ from sqlalchemy.orm import Session
 
 from warmline import stats
 from warmline.store.conversations import ConversationFilter, ImportRefused
+from warmline.store.curriculum import module as curriculum_module
+from warmline.store.curriculum_tables import CurriculumAttempt
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.kpi_reports import before_after, csat_correlation
 from warmline.store.kpi_tables import AgentKpi, ConversationKpi
 from warmline.store.kpis import KpiRowError, import_kpis, parse_kpi_text, records_from_json
 from warmline.store.tables import Conversation, Label, User
+from warmline.store.training_events import module_completions
 from warmline.store.users import create_user, get_or_create_team
 
 EVENT = date(2026, 11, 15)
@@ -385,3 +388,46 @@ def test_csat_correlation_scope_and_small_data(db: Database) -> None:
         early = ConversationFilter(until=datetime(2026, 11, 4, tzinfo=UTC))
         few = csat_correlation(s, _user(s, "admin"), early)
     assert few.n < 10 and few.verdict.kind == "too_little_data"
+
+
+# -- a module completed as the event ------------------------------------------------------------
+
+
+def _pass(s: Session, who: str, exercise: str, when: datetime, *, passed: bool = True) -> None:
+    s.add(CurriculumAttempt(user_id=_user(s, who).id, module_id="introduction", exercise_id=exercise, phase="exercise",
+                            answer="x", passed=passed, score=90 if passed else 10, grade={}, created_at=when))  # fmt: skip
+
+
+def test_each_agents_completion_of_a_module_is_their_event(db: Database) -> None:
+    exercises = [e.id for e in curriculum_module("introduction").exercises]
+    with db.session() as s:
+        for i, ex in enumerate(exercises):
+            # a1 passes the last exercise first on 11-15 (a failed try and a re-pass change nothing)
+            _pass(
+                s,
+                "a1",
+                ex,
+                datetime(2026, 11, 10 + i + (1 if i == len(exercises) - 1 else 0), 16, tzinfo=UTC),
+            )
+            _pass(s, "a1", ex, datetime(2026, 11, 28, tzinfo=UTC))
+        _pass(s, "a1", exercises[0], datetime(2026, 11, 9, tzinfo=UTC), passed=False)
+        for ex in exercises[:-1]:  # a2 never passes the last one
+            _pass(s, "a2", ex, datetime(2026, 11, 12, tzinfo=UTC))
+    with db.session() as s:
+        assert module_completions(s, "introduction") == {"a1": date(2026, 11, 15)}
+        report = before_after(
+            s, _user(s, "coach"), module="introduction", team="A", metrics=["empathy"]
+        )
+        with pytest.raises(NotFoundError):
+            before_after(s, _user(s, "coach"), module="no-such-module", team="A")
+        with pytest.raises(InvalidInputError, match="module=ID"):
+            before_after(s, _user(s, "coach"), event=EVENT, module="introduction", team="A")
+    assert report.event is None and report.module == "introduction"
+    assert report.not_completed == ["a2"]
+    assert [(g.kind, g.name, g.event) for g in report.groups] == [
+        ("team", "A", None),
+        ("agent", "a1", date(2026, 11, 15)),
+    ]
+    team = report.groups[0].comparisons[0].figures
+    assert (team.n_before, team.n_after, team.difference) == (12, 12, 20.0)
+    assert report.to_dict()["groups"][1]["event"] == "2026-11-15"

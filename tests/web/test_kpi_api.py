@@ -183,6 +183,15 @@ def test_before_after_roles_and_errors(client: TestClient, data: Settings) -> No
         == 422
     )
     assert "event" in _error(client.get(url, params={"team": "Team A"}, headers=admin))["message"]
+    by_module = client.get(
+        url, params={"team": "Team A", "module": "introduction"}, headers=admin
+    ).json()
+    assert by_module["module"] == "introduction" and by_module["event"] is None
+    assert by_module["not_completed"] == ["agent-1", "agent-2"]
+    assert (
+        _error(client.get(url, params={"team": "Team A", "module": "nope"}, headers=admin))["code"]
+        == "not_found"
+    )
     assert (
         "metric"
         in _error(

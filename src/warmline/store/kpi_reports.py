@@ -1,5 +1,7 @@
 """Before vs after a training event, and empathy vs CSAT, within what the caller may see.
 
+The event is one day for everyone (``event``), or each agent's own day of completing a
+training module (``module``; agents who have not completed it are left out and listed).
 Conversations fall before the event when they started before its day (00:00 UTC), after it
 otherwise. Agent-period figures count before when the period ended before the event's day and
 after when it started on or after it; periods that straddle the event are left out. The
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -23,6 +25,7 @@ from warmline.store.conversations import ConversationFilter, apply_filter
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.kpi_tables import PERIOD_METRICS, AgentKpi, ConversationKpi
 from warmline.store.tables import Conversation, Label, Membership, Team, User
+from warmline.store.training_events import module_completions
 
 #: Conversation metrics: name → (what it is, whether higher is better).
 CONVERSATION_METRICS: dict[str, tuple[str, bool]] = {
@@ -74,12 +77,15 @@ class GroupReport:
     kind: str
     name: str
     comparisons: list[Comparison]
+    #: The agent's own event day when the event is a module completion.
+    event: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "kind": self.kind,
             "name": self.name,
+            "event": self.event.isoformat() if self.event else None,
             "comparisons": [c.to_dict() for c in self.comparisons],
         }
 
@@ -88,11 +94,15 @@ class GroupReport:
 class BeforeAfter:
     """A before/after report: the event, the groups, and the rules the verdicts follow."""
 
-    event: date
+    event: date | None
     team: str | None
     agent: str | None
     window_days: int | None
     groups: list[GroupReport]
+    #: The module whose completion is each agent's event (``event`` is then None).
+    module: str | None = None
+    #: Agents in scope who have not completed ``module``: left out of every figure.
+    not_completed: list[str] = field(default_factory=list)
     min_n: int = stats.MIN_N
     confidence: float = stats.CONFIDENCE
     resamples: int = stats.RESAMPLES
@@ -100,7 +110,9 @@ class BeforeAfter:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "event": self.event.isoformat(),
+            "event": self.event.isoformat() if self.event else None,
+            "module": self.module,
+            "not_completed": self.not_completed,
             "team": self.team,
             "agent": self.agent,
             "window_days": self.window_days,
@@ -157,6 +169,19 @@ def _period_filter(user: User | None) -> ColumnElement[bool]:
     return or_(AgentKpi.team_id.in_(teams), AgentKpi.agent_id.in_(agents))
 
 
+@dataclass(frozen=True, slots=True)
+class _Events:
+    """The event day: one for everyone, or each agent's own (None: no event, left out)."""
+
+    day: date | None
+    per_agent: dict[str, date] | None = None
+
+    def of(self, agent_id: str | None) -> date | None:
+        if self.per_agent is None:
+            return self.day
+        return self.per_agent.get(agent_id) if agent_id else None
+
+
 # ----------------------------------------------------------------- before / after
 
 
@@ -164,14 +189,21 @@ def before_after(
     session: Session,
     user: User | None,
     *,
-    event: date,
+    event: date | None = None,
+    module: str | None = None,
     team: str | None = None,
     agent: str | None = None,
     metrics: Sequence[str] | None = None,
     window_days: int | None = None,
 ) -> BeforeAfter:
-    """Each metric before vs after *event*, for the team and each of its agents (or one agent)."""
+    """Each metric before vs after the event (a day, or each agent's completion of *module*),
+    for the team and each of its agents (or one agent)."""
     wanted = _metrics(metrics)
+    if (event is None) == (module is None):
+        raise InvalidInputError(
+            "give the training event as a day (event=YYYY-MM-DD) or as a module "
+            "(module=ID: each agent's day of completing it)"
+        )
     if user is not None and user.role == "agent":
         if agent not in (None, user.agent_id):
             raise ForbiddenError("agents see only their own figures")
@@ -180,19 +212,29 @@ def before_after(
         raise InvalidInputError("say which team (team=NAME) or agent (agent=ID) to report on")
     team_row = find_team(session, team) if team is not None else None
     check_scope(session, user, team_row, agent)
-    start = datetime.combine(event, time(), tzinfo=UTC)
+    events = _Events(event, module_completions(session, module) if module else None)
     groups: dict[str, _Sides] = defaultdict(_Sides)
     if agent is not None:
         groups[agent] = _Sides()  # reported even without data: "too little data" says so
-    _collect_conversations(session, user, team_row, agent, start, window_days, groups)
-    _collect_periods(session, user, team_row, agent, event, window_days, groups)
+    missing: set[str] = set()
+    _collect_conversations(session, user, team_row, agent, events, window_days, groups, missing)
+    _collect_periods(session, user, team_row, agent, events, window_days, groups, missing)
     reports: list[GroupReport] = []
     if agent is None and team_row is not None:
         reports.append(_group("team", team_row.name, groups.pop("", _Sides()), wanted))
     groups.pop("", None)
     for name in sorted(groups):
-        reports.append(_group("agent", name, groups[name], wanted))
-    return BeforeAfter(event, team_row.name if team_row else None, agent, window_days, reports)
+        report = _group("agent", name, groups[name], wanted)
+        reports.append(replace(report, event=events.of(name)) if module else report)
+    return BeforeAfter(
+        event,
+        team_row.name if team_row else None,
+        agent,
+        window_days,
+        reports,
+        module=module,
+        not_completed=sorted(missing),
+    )
 
 
 def _metrics(metrics: Sequence[str] | None) -> list[str]:
@@ -229,16 +271,19 @@ def _collect_conversations(
     user: User | None,
     team: Team | None,
     agent: str | None,
-    start: datetime,
+    events: _Events,
     window_days: int | None,
     groups: dict[str, _Sides],
+    missing: set[str],
 ) -> None:
-    flt = ConversationFilter(
-        team_id=team.id if team else None,
-        agent_id=agent,
-        since=start - timedelta(days=window_days) if window_days else None,
-        until=start + timedelta(days=window_days) if window_days else None,
-    )
+    flt = ConversationFilter(team_id=team.id if team else None, agent_id=agent)
+    if events.day is not None and window_days:  # one day for all: narrow in SQL
+        start = datetime.combine(events.day, time(), tzinfo=UTC)
+        flt = replace(
+            flt,
+            since=start - timedelta(days=window_days),
+            until=start + timedelta(days=window_days),
+        )
     stmt = select(
         Conversation.agent_id,
         Conversation.started_at,
@@ -251,7 +296,12 @@ def _collect_conversations(
     if user is not None:
         stmt = stmt.where(conversation_filter(session, user))
     for row in session.execute(apply_filter(stmt, flt)):
-        if window_days and row.started_at >= start + timedelta(days=window_days):
+        day = events.of(row.agent_id)
+        if day is None:
+            missing.update([row.agent_id] if row.agent_id else [])
+            continue
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        if window_days and not abs(row.started_at - start) < timedelta(days=window_days):
             continue
         after = row.started_at >= start
         for metric, value in _conversation_values(row).items():
@@ -266,21 +316,26 @@ def _collect_periods(
     user: User | None,
     team: Team | None,
     agent: str | None,
-    event: date,
+    events: _Events,
     window_days: int | None,
     groups: dict[str, _Sides],
+    missing: set[str],
 ) -> None:
     stmt = select(AgentKpi).where(_period_filter(user))
     if team is not None:
         stmt = stmt.where(AgentKpi.team_id == team.id)
     if agent is not None:
         stmt = stmt.where(AgentKpi.agent_id == agent)
-    if window_days:
-        stmt = stmt.where(
-            AgentKpi.period_start >= event - timedelta(days=window_days),
-            AgentKpi.period_end < event + timedelta(days=window_days),
-        )
     for row in session.scalars(stmt):
+        event = events.of(row.agent_id)
+        if event is None:
+            missing.add(row.agent_id)
+            continue
+        if window_days and (
+            row.period_start < event - timedelta(days=window_days)
+            or row.period_end >= event + timedelta(days=window_days)
+        ):
+            continue
         if row.period_end < event:
             sides = [groups[k].periods_before for k in ("", row.agent_id)]
         elif row.period_start >= event:

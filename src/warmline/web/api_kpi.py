@@ -87,15 +87,24 @@ def _text(raw: bytes, name: str, ctx: Ctx) -> str:
 def report_before_after(
     session: Db,
     user: CurrentUser,
-    event: date,
+    event: date | None = None,
+    module: str | None = None,
     team: str | None = None,
     agent: str | None = None,
     metric: Annotated[list[str] | None, Query()] = None,
     days: Annotated[int | None, Query(ge=1, le=3650)] = None,
 ) -> dict[str, Any]:
-    """Empathy score and each KPI before vs after *event* (YYYY-MM-DD), per team and agent."""
+    """Empathy score and each KPI before vs after *event* (YYYY-MM-DD) or each agent's
+    completion of *module*, per team and agent."""
     result = before_after(
-        session, user, event=event, team=team, agent=agent, metrics=metric, window_days=days
+        session,
+        user,
+        event=event,
+        module=module,
+        team=team,
+        agent=agent,
+        metrics=metric,
+        window_days=days,
     )
     return result.to_dict()
 
