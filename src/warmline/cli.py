@@ -97,7 +97,7 @@ def _folder_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--workers",
             type=click.IntRange(min=1),
             default=None,
-            help="Worker processes of a local Dask cluster (implies --engine dask).",
+            help="Worker processes of a local Dask cluster (implies --engine dask; default: CPUs).",
         ),
         click.option(
             "--scheduler",

@@ -249,3 +249,13 @@ def test_a_killed_command_resumes_without_duplicates(tmp_path: Path, analyzer: A
     keys = {(t["conversation_id"], t["turn_index"]) for t in turns}
     assert len(keys) == len(turns) == sum(len(c["turns"]) for c in copies)
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("size", [1, 4, 100])
+def test_the_rows_do_not_depend_on_the_partition_size(
+    size: int, inputs: Path, tmp_path: Path, analyzer: Analyzer
+) -> None:
+    run(inputs, tmp_path / "whole", analyzer, size=10_000)
+    run(inputs, tmp_path / "cut", analyzer, size=size)
+    for table in ("turns", "conversations"):
+        assert read_rows(tmp_path / "cut", table) == read_rows(tmp_path / "whole", table)

@@ -9,6 +9,7 @@ those paths must be visible to every worker (a shared filesystem; see docs/scale
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,14 +23,17 @@ from warmline.scale.run import Job, PartitionResult, run_partition
 
 @contextmanager
 def open_client(*, scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
-    """Connect to *scheduler*, or start a local cluster of *workers* one-thread processes."""
+    """Connect to *scheduler*, or start a local cluster of *workers* one-thread processes.
+
+    Without *workers* the local cluster has one worker per CPU.
+    """
     if scheduler is not None:
         with Client(scheduler) as client:
             yield client
         return
     with (
         LocalCluster(
-            n_workers=workers or 1,
+            n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
