@@ -120,3 +120,24 @@ def test_before_after_by_module_completion(database_url: str) -> None:
         *url,
     )
     assert both.exit_code == 2 and "--event YYYY-MM-DD or --module ID" in both.output
+
+
+def test_csat_correlation_report(database_url: str, tmp_path: Path) -> None:
+    _seed(database_url)
+    url = ["--database-url", database_url]
+    source = tmp_path / "kpis.jsonl"
+    records = [{"conversation_id": f"b{i}", "csat": 3} for i in range(12)] + [
+        {"conversation_id": f"a{i}", "csat": 4} for i in range(12)
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert _run("kpi", "import", str(source), *url).exit_code == 0
+    result = _run("report", "csat-correlation", "--team", "Care", *url)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Empathy score vs CSAT: 24 conversations with both")
+    assert "higher goes with higher" in result.output
+    few = json.loads(
+        _run("report", "csat-correlation", "--until", "2026-11-05", "--json", *url).output
+    )
+    assert few["n"] == 5 and few["verdict"]["kind"] == "too_little_data"
+    bad = _run("report", "csat-correlation", "--since", "2026-11-20", "--until", "2026-11-01", *url)
+    assert bad.exit_code == 1 and "is after" in bad.output

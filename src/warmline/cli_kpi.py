@@ -1,4 +1,5 @@
-"""The KPI commands: ``warmline kpi import FILE`` and ``warmline report before-after``.
+"""The KPI commands: ``warmline kpi import FILE``, ``warmline report before-after`` and
+``warmline report csat-correlation``.
 
 Registered on the ``warmline`` group by :mod:`warmline.cli`; each wraps a function of
 :mod:`warmline.kpi_admin` and only formats. A refused import exits 1 with every bad row. The
@@ -18,7 +19,7 @@ from warmline.cli_server import database_option, settings_for
 from warmline.engine.errors import WarmlineError
 
 if TYPE_CHECKING:  # the store and numpy load inside the commands, so other commands start fast
-    from warmline.store.kpi_reports import BeforeAfter, Comparison
+    from warmline.store.kpi_reports import BeforeAfter, Comparison, CsatCorrelation
 
 #: How each verdict reads in the table.
 VERDICT_WORDS = {
@@ -179,10 +180,69 @@ def render_before_after(result: BeforeAfter) -> str:
     return "\n".join(lines)
 
 
+@report.command("csat-correlation")
+@click.option("--team", metavar="NAME", help="Only this team.")
+@click.option("--agent", metavar="ID", help="Only this agent.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@database_option
+def csat_correlation(
+    team: str | None,
+    agent: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Empathy score vs CSAT with intervals, and which behaviours go with higher CSAT."""
+    from warmline import kpi_admin
+
+    try:
+        result = kpi_admin.report_csat_correlation(
+            settings_for(database_url),
+            team=team,
+            agent=agent,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
+    except WarmlineError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(render_csat_correlation(result))
+
+
+def render_csat_correlation(result: CsatCorrelation) -> str:
+    """The correlation and the behaviours as readable lines."""
+    lines = [f"Empathy score vs CSAT: {result.n} conversations with both"]
+    for corr in (result.pearson, result.spearman):
+        ci = f"[{_num(corr.ci_low, signed=True)}, {_num(corr.ci_high, signed=True)}]"
+        lines.append(f"  {corr.method:<9} r {_num(corr.r, signed=True):>6}   95% CI {ci}")
+    lines += [f"  {result.verdict.text}", "", "Mean CSAT with vs without each behaviour"]
+    lines.append(
+        f"  {'behaviour':<28} {'n with':>6} {'n w/o':>6} {'with':>6} {'w/o':>6} "
+        f"{'change':>7}  {'95% CI':<16} {'g':>6}  verdict"
+    )
+    for b in result.behaviours:
+        f = b.figures
+        ci = f"[{_num(f.ci_low, signed=True)}, {_num(f.ci_high, signed=True)}]"
+        name = b.label if b.kind == "behaviour" else f"{b.label} (anti-pattern)"
+        lines.append(
+            f"  {name:<28} {f.n_after:>6} {f.n_before:>6} {_num(f.mean_after):>6} "
+            f"{_num(f.mean_before):>6} {_num(f.difference, signed=True):>7}  {ci:<16} "
+            f"{_num(f.effect_size, signed=True):>6}  {b.verdict.kind.replace('_', ' ')}"
+        )
+    if not result.behaviours:
+        lines.append("  no behaviours found in conversations with a CSAT")
+    return "\n".join(lines)
+
+
 def register(group: click.Group) -> None:
     """Add ``kpi`` and ``report`` to the ``warmline`` group."""
     group.add_command(kpi)
     group.add_command(report)
 
 
-__all__ = ["register", "render_before_after"]
+__all__ = ["register", "render_before_after", "render_csat_correlation"]

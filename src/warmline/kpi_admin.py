@@ -9,13 +9,14 @@ database itself, so nothing is limited to a team.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from warmline.settings import Settings
 from warmline.store import db as store_db
+from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import InvalidInputError
-from warmline.store.kpi_reports import BeforeAfter, before_after
+from warmline.store.kpi_reports import BeforeAfter, CsatCorrelation, before_after, csat_correlation
 from warmline.store.kpis import KpiImportResult, import_kpis, parse_kpi_text
 
 
@@ -64,4 +65,29 @@ def report_before_after(
         db.dispose()
 
 
-__all__ = ["kpi_import", "report_before_after"]
+def report_csat_correlation(
+    settings: Settings,
+    *,
+    team: str | None = None,
+    agent: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> CsatCorrelation:
+    """Empathy score vs CSAT, and mean CSAT with vs without each behaviour (days inclusive)."""
+    if since and until and since > until:
+        raise InvalidInputError(f"--since ({since}) is after --until ({until})")
+    flt = ConversationFilter(
+        agent_id=agent,
+        since=datetime.combine(since, time(), tzinfo=UTC) if since else None,
+        until=datetime.combine(until, time.max, tzinfo=UTC) if until else None,
+    )
+    db = store_db.Database(settings.resolved_database_url())
+    try:
+        store_db.require_current(db)
+        with db.session() as session:
+            return csat_correlation(session, None, flt, team=team)
+    finally:
+        db.dispose()
+
+
+__all__ = ["kpi_import", "report_before_after", "report_csat_correlation"]

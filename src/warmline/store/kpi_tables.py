@@ -52,7 +52,8 @@ class ConversationKpi(Base):
     source: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    conversation: Mapped[Conversation] = relationship(lazy="joined")
+    #: Loaded on access only: a conversation row carries its whole record and analysis.
+    conversation: Mapped[Conversation] = relationship()
 
     __table_args__ = (
         CheckConstraint("csat IS NULL OR (csat BETWEEN 1 AND 5)", name="ck_conversation_kpis_csat"),
