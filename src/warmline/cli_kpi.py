@@ -19,7 +19,8 @@ from warmline.cli_server import database_option, settings_for
 from warmline.engine.errors import WarmlineError
 
 if TYPE_CHECKING:  # the store and numpy load inside the commands, so other commands start fast
-    from warmline.store.kpi_reports import BeforeAfter, Comparison, CsatCorrelation
+    from warmline.store.kpi_correlation import CsatCorrelation
+    from warmline.store.kpi_reports import BeforeAfter, Comparison
 
 #: How each verdict reads in the table.
 VERDICT_WORDS = {

@@ -16,7 +16,8 @@ from warmline.settings import Settings
 from warmline.store import db as store_db
 from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import InvalidInputError
-from warmline.store.kpi_reports import BeforeAfter, CsatCorrelation, before_after, csat_correlation
+from warmline.store.kpi_correlation import CsatCorrelation, csat_correlation
+from warmline.store.kpi_reports import BeforeAfter, before_after
 from warmline.store.kpis import KpiImportResult, import_kpis, parse_kpi_text
 
 

@@ -23,7 +23,8 @@ from warmline.store.curriculum import module as curriculum_module
 from warmline.store.curriculum_tables import CurriculumAttempt
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.kpi_reports import before_after, csat_correlation
+from warmline.store.kpi_correlation import csat_correlation
+from warmline.store.kpi_reports import before_after
 from warmline.store.kpi_tables import AgentKpi, ConversationKpi
 from warmline.store.kpis import KpiRowError, import_kpis, parse_kpi_text, records_from_json
 from warmline.store.tables import Conversation, Label, User

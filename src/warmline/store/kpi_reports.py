@@ -1,4 +1,4 @@
-"""Before vs after a training event, and empathy vs CSAT, within what the caller may see.
+"""Before vs after a training event, per team and per agent, within what the caller may see.
 
 The event is one day for everyone (``event``), or each agent's own day of completing a
 training module (``module``; agents who have not completed it are left out and listed).
@@ -24,7 +24,7 @@ from warmline.store.access import agent_ids_visible, conversation_filter, team_i
 from warmline.store.conversations import ConversationFilter, apply_filter
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.kpi_tables import PERIOD_METRICS, AgentKpi, ConversationKpi
-from warmline.store.tables import Conversation, Label, Membership, Team, User
+from warmline.store.tables import Conversation, Membership, Team, User
 from warmline.store.training_events import module_completions
 
 #: Conversation metrics: name → (what it is, whether higher is better).
@@ -378,120 +378,13 @@ def _compare(
     return Comparison(metric, label, basis, higher, figures, verdict)
 
 
-# ----------------------------------------------------------------- empathy vs CSAT
-
-
-@dataclass(frozen=True, slots=True)
-class BehaviourCsat:
-    """Mean CSAT of conversations with a behaviour vs without it."""
-
-    label: str
-    kind: str
-    figures: stats.Difference
-    verdict: stats.Verdict
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``before`` is without the behaviour, ``after`` with it."""
-        f = self.figures
-        return {
-            "label": self.label,
-            "kind": self.kind,
-            "n_with": f.n_after,
-            "n_without": f.n_before,
-            "mean_csat_with": f.mean_after,
-            "mean_csat_without": f.mean_before,
-            "difference": f.difference,
-            "ci_low": f.ci_low,
-            "ci_high": f.ci_high,
-            "effect_size": f.effect_size,
-            "verdict": self.verdict.to_dict(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CsatCorrelation:
-    """Empathy score vs CSAT over conversations that have both, and behaviours vs CSAT."""
-
-    n: int
-    pearson: stats.Correlation
-    spearman: stats.Correlation
-    verdict: stats.Verdict
-    behaviours: list[BehaviourCsat]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "n": self.n,
-            "pearson": self.pearson.to_dict(),
-            "spearman": self.spearman.to_dict(),
-            "verdict": self.verdict.to_dict(),
-            "behaviours": [b.to_dict() for b in self.behaviours],
-            "min_n": stats.MIN_N,
-            "confidence": stats.CONFIDENCE,
-        }
-
-
-def csat_correlation(
-    session: Session, user: User | None, flt: ConversationFilter, *, team: str | None = None
-) -> CsatCorrelation:
-    """Empathy vs CSAT (Pearson with a Fisher interval, Spearman bootstrapped) and behaviours."""
-    team_row = find_team(session, team) if team is not None else None
-    check_scope(session, user, team_row, flt.agent_id)
-    if team_row is not None:
-        flt = ConversationFilter(
-            team_id=team_row.id, agent_id=flt.agent_id, since=flt.since, until=flt.until
-        )
-    stmt = select(Conversation.id, Conversation.score, ConversationKpi.csat).join(
-        ConversationKpi, ConversationKpi.conversation_id == Conversation.id
-    )
-    stmt = stmt.where(ConversationKpi.csat.is_not(None))
-    if user is not None:
-        stmt = stmt.where(conversation_filter(session, user))
-    rows = list(session.execute(apply_filter(stmt, flt)))
-    pairs = [(float(r.score), float(r.csat)) for r in rows if r.score is not None]
-    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
-    pearson = stats.pearson(xs, ys)
-    spearman = stats.spearman(xs, ys)
-    csat = {r.id: float(r.csat) for r in rows}
-    return CsatCorrelation(
-        n=len(pairs),
-        pearson=pearson,
-        spearman=spearman,
-        verdict=stats.correlation_verdict(pearson),
-        behaviours=_behaviours(session, csat),
-    )
-
-
-def _behaviours(session: Session, csat: dict[int, float]) -> list[BehaviourCsat]:
-    shown: dict[tuple[str, str], set[int]] = defaultdict(set)
-    ids = list(csat)
-    for start in range(0, len(ids), 500):
-        stmt = select(Label.conversation_id, Label.kind, Label.label).where(
-            Label.conversation_id.in_(ids[start : start + 500]),
-            Label.kind.in_(("behaviour", "anti_pattern")),
-        )
-        for conv_id, kind, label in session.execute(stmt):
-            shown[(label, kind)].add(conv_id)
-    out: list[BehaviourCsat] = []
-    for (label, kind), with_ids in shown.items():
-        with_ = [csat[i] for i in ids if i in with_ids]
-        without = [csat[i] for i in ids if i not in with_ids]
-        figures = stats.mean_difference(without, with_)
-        out.append(BehaviourCsat(label, kind, figures, stats.association_verdict(figures)))
-    out.sort(key=lambda b: (-(b.figures.difference or 0.0), b.label))
-    return out
-
-
 __all__ = [
     "CONVERSATION_METRICS",
     "METRICS",
     "BeforeAfter",
-    "BehaviourCsat",
     "Comparison",
-    "CsatCorrelation",
     "GroupReport",
     "before_after",
     "check_scope",
-    "csat_correlation",
     "find_team",
 ]

@@ -18,7 +18,8 @@ from starlette.datastructures import UploadFile
 from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import InvalidInputError
-from warmline.store.kpi_reports import before_after, csat_correlation
+from warmline.store.kpi_correlation import csat_correlation
+from warmline.store.kpi_reports import before_after
 from warmline.store.kpis import KpiRecord, import_kpis, parse_kpi_text, records_from_json
 from warmline.web.deps import Ctx, CurrentUser, Db
 from warmline.web.errors import UploadTooLarge
