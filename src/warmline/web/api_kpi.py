@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from warmline.store.access import require_role
@@ -48,7 +49,9 @@ async def post_kpis(ctx: Ctx, session: Db, user: CurrentUser, request: Request) 
     """Import KPIs per conversation or per agent-period; all or nothing, re-imports update."""
     require_role(user, "admin", "coach")
     records, source = await _records(ctx, request)
-    return import_kpis(session, user, records, source=source).to_dict()
+    # A big file takes a while to check and store: off the event loop, in the request's session.
+    result = await run_in_threadpool(import_kpis, session, user, records, source=source)
+    return result.to_dict()
 
 
 async def _records(ctx: Ctx, request: Request) -> tuple[list[KpiRecord], str]:
