@@ -23,6 +23,20 @@ def test_healthz_reports_database(client: TestClient) -> None:
     assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_security_headers_on_pages_api_and_errors_and_no_cdn_docs(client: TestClient) -> None:
+    for resp in (
+        client.get("/login", headers={"Accept": "text/html"}),
+        client.get("/healthz"),
+        client.get("/api/v1/conversations"),  # a 401 carries them too
+    ):
+        assert resp.headers["X-Frame-Options"] == "DENY", resp.url
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert client.get("/docs").status_code == 404  # Swagger UI would need a CDN
+    assert client.get("/openapi.json").json()["info"]["title"] == "Warmline"
+
+
 def test_token_with_wrong_password_is_401_with_the_error_shape(client: TestClient) -> None:
     resp = client.post("/api/v1/token", data={"username": ACCOUNTS["admin"].email, "password": "nope-nope"})
     assert resp.status_code == 401
