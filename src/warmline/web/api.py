@@ -17,7 +17,7 @@ from warmline.store import conversations as convs
 from warmline.store import reviews
 from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter, ImportOptions
-from warmline.store.errors import InvalidInputError
+from warmline.store.errors import AuthError, InvalidInputError
 from warmline.store.jobs import discard_upload, get_job
 from warmline.store.tables import Conversation, User
 from warmline.store.users import authenticate, issue_token
@@ -40,10 +40,25 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 @router.post("/token", response_model=TokenOut)
 def token(
-    ctx: Ctx, session: Db, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    ctx: Ctx,
+    session: Db,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ) -> TokenOut:
-    """Exchange an email (``username``) and password for a bearer token."""
-    user = authenticate(session, username, password)
+    """Exchange an email (``username``) and password for a bearer token.
+
+    After 5 wrong passwords in 15 minutes for one account or from one address, further
+    attempts get 429 with ``Retry-After`` until the window has passed.
+    """
+    keys = ctx.throttle.keys(username, request.client.host if request.client else None)
+    ctx.throttle.check(keys)
+    try:
+        user = authenticate(session, username, password)
+    except AuthError:
+        ctx.throttle.failed(keys)
+        raise
+    ctx.throttle.succeeded(keys)
     issued = issue_token(session, user, kind="api", minutes=ctx.settings.token_minutes)
     return TokenOut(access_token=issued.secret, expires_at=issued.expires_at)
 

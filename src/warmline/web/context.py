@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database
 from warmline.store.jobs import ImportRunner
+from warmline.web.throttle import LoginThrottle
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class AppContext:
     redactor: Redactor
     runner: ImportRunner
     secret: str
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def max_upload_bytes(self) -> int:

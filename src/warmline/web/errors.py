@@ -23,6 +23,7 @@ from warmline.store.errors import (
     NotFoundError,
     StoreError,
 )
+from warmline.web.throttle import TooManyAttempts
 
 #: Domain error class → (HTTP status, machine-readable code); the first match wins.
 STATUS: tuple[tuple[type[Exception], int, str], ...] = (
@@ -42,6 +43,7 @@ CODES = {
     405: "method_not_allowed",
     413: "too_large",
     422: "invalid_input",
+    429: "too_many_requests",
 }
 
 
@@ -86,6 +88,10 @@ def install(app: FastAPI) -> None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         if isinstance(exc, UploadTooLarge):
             return respond(request, 413, "too_large", str(exc))
+        if isinstance(exc, TooManyAttempts):
+            response = respond(request, 429, "too_many_requests", str(exc))
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         for cls, status, code in STATUS:
             if isinstance(exc, cls):
                 extra = (

@@ -12,6 +12,7 @@ from warmline.store.errors import AuthError
 from warmline.store.users import authenticate, issue_token, revoke_token
 from warmline.web.deps import SESSION_COOKIE, Ctx, CurrentCaller, Db
 from warmline.web.render import page
+from warmline.web.throttle import TooManyAttempts
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,17 +45,22 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the password; set the session cookie and go on, or show the form again."""
+    keys = ctx.throttle.keys(email, request.client.host if request.client else None)
     try:
+        ctx.throttle.check(keys)
         user = authenticate(session, email, password)
-    except AuthError as exc:
+    except (AuthError, TooManyAttempts) as exc:
+        if isinstance(exc, AuthError):
+            ctx.throttle.failed(keys)
         return page(
             request,
             "login.html",
-            status_code=401,
+            status_code=429 if isinstance(exc, TooManyAttempts) else 401,
             next=_safe_next(next),
             error=str(exc),
             email=email,
         )
+    ctx.throttle.succeeded(keys)
     issued = issue_token(session, user, kind="session", minutes=ctx.settings.session_minutes)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
