@@ -22,11 +22,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tests.store.people import add_people
 from warmline.store import dashboards as dash
 from warmline.store.conversations import ConversationFilter
 from warmline.store.db import Database, upgrade
 from warmline.store.tables import Conversation, Label, User
-from warmline.store.users import create_user, get_or_create_team
+from warmline.store.users import get_or_create_team
 
 Turn = tuple[int, str, int | None, list[tuple[str, int, int]]]
 
@@ -95,23 +96,7 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     upgrade(database)
     with database.session() as s:
-        for who, role, teams, agent in [
-            ("admin", "admin", [], None),
-            ("coach", "coach", ["A"], None),
-            ("coach_b", "coach", ["B"], None),
-            ("a1", "agent", ["A"], "a1"),
-            ("a2", "agent", ["A"], "a2"),
-            ("a3", "agent", ["B"], "a3"),
-        ]:
-            create_user(
-                s,
-                email=f"{who}@x.io",
-                password="long enough",
-                role=role,
-                teams=teams,
-                agent_id=agent,
-                display_name=who.upper(),
-            )
+        add_people(s)
         for spec in ROWS:
             _insert(s, spec)
     yield database

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.store.people import add_people
 from warmline import stats
 from warmline.store.conversations import ConversationFilter, ImportRefused
 from warmline.store.curriculum import module as curriculum_module
@@ -29,7 +30,7 @@ from warmline.store.kpi_tables import AgentKpi, ConversationKpi
 from warmline.store.kpis import KpiRowError, import_kpis, parse_kpi_text, records_from_json
 from warmline.store.tables import Conversation, Label, User
 from warmline.store.training_events import module_completions
-from warmline.store.users import create_user, get_or_create_team
+from warmline.store.users import get_or_create_team
 
 EVENT = date(2026, 11, 15)
 
@@ -58,22 +59,7 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     upgrade(database)
     with database.session() as s:
-        for who, role, teams, agent in [
-            ("admin", "admin", [], None),
-            ("coach", "coach", ["A"], None),
-            ("coach_b", "coach", ["B"], None),
-            ("a1", "agent", ["A"], "a1"),
-            ("a2", "agent", ["A"], "a2"),
-            ("a3", "agent", ["B"], "a3"),
-        ]:
-            create_user(
-                s,
-                email=f"{who}@x.io",
-                password="long enough",
-                role=role,
-                teams=teams,
-                agent_id=agent,
-            )
+        add_people(s)
         start = datetime(2026, 11, 1, 9, tzinfo=UTC)
         for i in range(12):
             _conv(
