@@ -13,6 +13,7 @@ from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.store import practice
 from warmline.store import practice_assignments as assignments
+from warmline.store.access import assignable_agents
 from warmline.store.conversations import ImportOptions, import_conversations
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -211,8 +212,8 @@ def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer
             assignments.assign(s, coach, scenario_id=SCENARIO, agent_email="co@x.io")
         with pytest.raises(NotFoundError):
             assignments.assign(s, coach, scenario_id="nope", agent_email="ag@x.io")
-        assert [u.email for u in assignments.assignable_agents(s, coach)] == ["ag@x.io"]
-        assert [u.email for u in assignments.assignable_agents(s, _user(s, "ad@x.io"))] == [
+        assert [u.email for u in assignable_agents(s, coach)] == ["ag@x.io"]
+        assert [u.email for u in assignable_agents(s, _user(s, "ad@x.io"))] == [
             "ag@x.io",
             "ob@x.io",
         ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from warmline.store.errors import ForbiddenError
+from warmline.store.errors import ForbiddenError, InvalidInputError
 from warmline.store.tables import Conversation, Membership, User
 
 
@@ -51,4 +53,41 @@ def agent_ids_visible(session: Session, user: User) -> list[str] | None:
     return sorted({a for a in rows if a})
 
 
-__all__ = ["agent_ids_visible", "conversation_filter", "require_role", "team_ids"]
+def team_agents(coach: User) -> Select[Any]:
+    """A SELECT of the ids of the agents in *coach*'s teams (not their fellow coaches)."""
+    return (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.team_id.in_(team_ids(coach)), User.role == "agent")
+    )
+
+
+def assignable_agents(session: Session, user: User) -> list[User]:
+    """The active agents *user* may assign work to: a coach's team agents, all for an admin."""
+    stmt = select(User).where(User.role == "agent", User.active.is_(True)).order_by(User.email)
+    if user.role == "coach":
+        stmt = stmt.where(User.id.in_(team_agents(user)))
+    elif user.role != "admin":
+        return []
+    return list(session.scalars(stmt))
+
+
+def assignee(session: Session, user: User, agent_email: str) -> User:
+    """The agent with *agent_email*, if *user* may assign to them (a coach: their teams only)."""
+    agent = session.scalars(select(User).where(User.email == agent_email.strip().lower())).first()
+    if agent is None or agent.role != "agent":
+        raise InvalidInputError(f"agent {agent_email!r}: no agent with that email")
+    if user.role == "coach" and not set(team_ids(user)) & set(team_ids(agent)):
+        raise ForbiddenError(f"{agent.email} is not in one of your teams")
+    return agent
+
+
+__all__ = [
+    "agent_ids_visible",
+    "assignable_agents",
+    "assignee",
+    "conversation_filter",
+    "require_role",
+    "team_agents",
+    "team_ids",
+]

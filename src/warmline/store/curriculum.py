@@ -40,10 +40,10 @@ from warmline.practice.curriculum import (
     grade,
     progress,
 )
-from warmline.store.access import require_role, team_ids
+from warmline.store.access import assignable_agents, assignee, require_role, team_agents
 from warmline.store.curriculum_tables import CurriculumAssignment, CurriculumAttempt
-from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.tables import Membership, User, utcnow
+from warmline.store.errors import InvalidInputError, NotFoundError
+from warmline.store.tables import User, utcnow
 
 #: The longest answer accepted (a reply to a customer, not an essay).
 MAX_ANSWER: Final = 4000
@@ -285,17 +285,6 @@ def assessment_exercises(phase: str) -> list[tuple[Module, Exercise]]:
 # ----------------------------------------------------------------- assignments and teams
 
 
-def assignable_agents(session: Session, user: User) -> list[User]:
-    """The agents *user* may assign to or follow: a coach's team agents, all for an admin."""
-    stmt = select(User).where(User.role == "agent", User.active.is_(True)).order_by(User.email)
-    if user.role == "coach":
-        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
-        stmt = stmt.where(User.id.in_(members))
-    elif user.role != "admin":
-        return []
-    return list(session.scalars(stmt))
-
-
 def assign(
     session: Session,
     user: User,
@@ -311,11 +300,7 @@ def assign(
         found = get_module(module_id)
     except UnknownModuleError as exc:
         raise InvalidInputError(str(exc)) from None
-    agent = session.scalars(select(User).where(User.email == agent_email.strip().lower())).first()
-    if agent is None or agent.role != "agent":
-        raise InvalidInputError(f"agent {agent_email!r}: no agent with that email")
-    if user.role == "coach" and not set(team_ids(user)) & set(team_ids(agent)):
-        raise ForbiddenError(f"{agent.email} is not in one of your teams")
+    agent = assignee(session, user, agent_email)
     row = CurriculumAssignment(
         agent_id=agent.id,
         assigned_by_id=user.id,
@@ -336,8 +321,7 @@ def assignments(
     if mine or user.role == "agent":
         stmt = stmt.where(CurriculumAssignment.agent_id == user.id)
     elif user.role == "coach":
-        members = select(Membership.user_id).where(Membership.team_id.in_(team_ids(user)))
-        stmt = stmt.where(CurriculumAssignment.agent_id.in_(members))
+        stmt = stmt.where(CurriculumAssignment.agent_id.in_(team_agents(user)))
     rows = list(session.scalars(stmt))
     records = attempts(session, {r.agent_id for r in rows})
     day = today if today is not None else utcnow().date()
@@ -375,7 +359,6 @@ __all__ = [
     "BestResult",
     "assessment_exercises",
     "assign",
-    "assignable_agents",
     "assignments",
     "attempts",
     "best_results",

@@ -16,14 +16,14 @@ from __future__ import annotations
 import random
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from warmline.engine.pipeline import Analyzer
 from warmline.practice import Scenario, debrief
 from warmline.practice import Session as RolePlay
 from warmline.store import conversations as convs
-from warmline.store.access import team_ids
+from warmline.store.access import team_agents, team_ids
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.practice_scenarios import (
     closest_scenario,
@@ -33,7 +33,7 @@ from warmline.store.practice_scenarios import (
     spec_from_conversation,
 )
 from warmline.store.practice_tables import PracticeSession
-from warmline.store.tables import Membership, User, utcnow
+from warmline.store.tables import User, utcnow
 
 #: The longest reply accepted (a chat message, not an essay).
 MAX_REPLY: Final = 2000
@@ -109,15 +109,6 @@ def readable_by(session: Session, user: User) -> ColumnElement[bool]:
     if user.role == "coach" and team_ids(user):
         return PracticeSession.user_id.in_(team_agents(user)) | (PracticeSession.user_id == user.id)
     return PracticeSession.user_id == user.id
-
-
-def team_agents(coach: User) -> Select[Any]:
-    """A SELECT of the ids of the agents in *coach*'s teams (not their fellow coaches)."""
-    return (
-        select(Membership.user_id)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.team_id.in_(team_ids(coach)), User.role == "agent")
-    )
 
 
 def get_session(session: Session, user: User, session_id: int) -> PracticeSession:
@@ -234,5 +225,4 @@ __all__ = [
     "spec_from_conversation",
     "start_from_conversation",
     "start_session",
-    "team_agents",
 ]

@@ -4,16 +4,14 @@ date; its status comes from the agent's sessions of that scenario started after 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline.store.access import require_role, team_ids
-from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.practice import team_agents
+from warmline.store.access import assignee, require_role, team_agents
+from warmline.store.errors import NotFoundError
 from warmline.store.practice_scenarios import shipped
 from warmline.store.practice_tables import PracticeAssignment, PracticeSession
 from warmline.store.tables import User, utcnow
@@ -43,11 +41,7 @@ def assign(
     """Assign a shipped scenario to an agent (a coach only to the agents of their teams)."""
     require_role(user, "coach", "admin")
     scenario = shipped(scenario_id)
-    agent = session.scalars(select(User).where(User.email == agent_email.strip().lower())).first()
-    if agent is None or agent.role != "agent":
-        raise InvalidInputError(f"agent {agent_email!r}: no agent with that email")
-    if user.role == "coach" and not set(team_ids(user)) & set(team_ids(agent)):
-        raise ForbiddenError(f"{agent.email} is not in one of your teams")
+    agent = assignee(session, user, agent_email)
     row = PracticeAssignment(
         agent_id=agent.id,
         assigned_by_id=user.id,
@@ -96,14 +90,4 @@ def _title(scenario_id: str) -> str:
         return scenario_id
 
 
-def assignable_agents(session: Session, user: User) -> Sequence[User]:
-    """The agents *user* may assign to: a coach's team agents, every agent for an admin."""
-    stmt = select(User).where(User.role == "agent", User.active.is_(True)).order_by(User.email)
-    if user.role == "coach":
-        stmt = stmt.where(User.id.in_(team_agents(user)))
-    elif user.role != "admin":
-        return []
-    return list(session.scalars(stmt))
-
-
-__all__ = ["AssignmentStatus", "assign", "assignable_agents", "assignments"]
+__all__ = ["AssignmentStatus", "assign", "assignments"]

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from warmline.engine.labels import ANTI_PATTERNS, EMOTIONS
 from warmline.practice.curriculum import Exercise, Grade, shipped_modules
 from warmline.store import curriculum
-from warmline.store.access import require_role
+from warmline.store.access import assignable_agents, require_role
 from warmline.store.errors import InvalidInputError
 from warmline.store.tables import User
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -107,7 +107,7 @@ def _team(
         status_code=status_code,
         modules=shipped_modules(),
         reports=curriculum.team_progress(session, user),
-        agents=curriculum.assignable_agents(session, user),
+        agents=assignable_agents(session, user),
         rows=curriculum.assignments(session, user),
         notice=notice,
         error=error,

@@ -18,7 +18,7 @@ from warmline.practice import shipped_scenarios
 from warmline.store import conversations as convs
 from warmline.store import practice
 from warmline.store import practice_assignments as assignments
-from warmline.store.access import require_role
+from warmline.store.access import assignable_agents, require_role
 from warmline.store.errors import ConflictError, InvalidInputError
 from warmline.store.practice_tables import PracticeSession
 from warmline.store.tables import User
@@ -99,7 +99,7 @@ def _assign(
         request,
         "practice_assign.html",
         status_code=status_code,
-        agents=assignments.assignable_agents(session, user),
+        agents=assignable_agents(session, user),
         scenarios=shipped_scenarios(),
         rows=assignments.assignments(session, user),
         notice=notice,
