@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from warmline.cli_roleplay import PracticeUsage, practice_call
 from warmline.practice.curriculum import (
     Exercise,
     Grade,
@@ -28,22 +28,6 @@ from warmline.practice.curriculum import (
     validate_module,
 )
 from warmline.practice.errors import PracticeError
-
-_T = TypeVar("_T")
-
-
-class _Usage(click.ClickException):
-    """A problem the user must fix (unknown id, unreadable file, malformed answer): exit 2."""
-
-    exit_code = 2
-
-
-def _library(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    """Call a curriculum function, turning its errors into exit-2 messages."""
-    try:
-        return function(*args, **kwargs)
-    except PracticeError as exc:
-        raise _Usage(str(exc)) from None
 
 
 def _json(data: Any) -> None:
@@ -59,7 +43,7 @@ def learn() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the modules as a JSON list.")
 def modules_command(as_json: bool) -> None:
     """List the modules in course order."""
-    modules = _library(list_modules)
+    modules = practice_call(list_modules)
     if as_json:
         _json(modules)
         return
@@ -75,7 +59,7 @@ def modules_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the lesson(s) as JSON.")
 def lesson_command(module: str, lesson: str | None, as_json: bool) -> None:
     """Print the lessons of MODULE, or just LESSON."""
-    lessons = _library(get_lessons, module, lesson)
+    lessons = practice_call(get_lessons, module, lesson)
     if as_json:
         _json([x.to_dict() for x in lessons])
         return
@@ -94,7 +78,7 @@ def lesson_command(module: str, lesson: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the exercise or grade as JSON.")
 def exercise_command(module: str, exercise: str, answer: str | None, as_json: bool) -> None:
     """Show EXERCISE of MODULE, or grade an --answer to it."""
-    item = _library(lambda: get_module(module).exercise(exercise))
+    item = practice_call(lambda: get_module(module).exercise(exercise))
     if answer is None:
         if as_json:
             _json(item.to_dict(with_answers=False))
@@ -102,7 +86,7 @@ def exercise_command(module: str, exercise: str, answer: str | None, as_json: bo
             _echo_exercise(item)
         return
     text = sys.stdin.read() if answer == "-" else answer
-    result = _library(grade_exercise, module, exercise, text)
+    result = practice_call(grade_exercise, module, exercise, text)
     if as_json:
         _json(result.to_dict())
         return
@@ -122,7 +106,7 @@ def exercise_command(module: str, exercise: str, answer: str | None, as_json: bo
 def assess_command(phase: str, answers: str | None, as_json: bool) -> None:
     """Show the PHASE assessment's items, or grade --answers to them."""
     if answers is None:
-        items = _library(assessment_items, phase)
+        items = practice_call(assessment_items, phase)
         if as_json:
             _json([{"module": m.id, **e.to_dict(with_answers=False)} for m, e in items])
             return
@@ -130,7 +114,7 @@ def assess_command(phase: str, answers: str | None, as_json: bool) -> None:
             _echo_exercise(e)
             click.echo()
         return
-    result = _library(assess, phase, _read_answers(answers))
+    result = practice_call(assess, phase, _read_answers(answers))
     if as_json:
         _json(result.to_dict())
         return
@@ -176,9 +160,9 @@ def _read_answers(source: str) -> dict[str, str]:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Usage(f"cannot read the answers from {source}: {exc}") from None
+        raise PracticeUsage(f"cannot read the answers from {source}: {exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise _Usage(f"{source}: expected a JSON object of item id to answer text")
+        raise PracticeUsage(f"{source}: expected a JSON object of item id to answer text")
     return {str(k): v for k, v in data.items()}
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -22,7 +22,6 @@ from warmline.practice import (
     ScenarioError,
     ScriptedVoice,
     Session,
-    UnknownScenarioError,
     Voice,
     debrief,
     get_scenario,
@@ -33,9 +32,11 @@ from warmline.practice import (
 )
 from warmline.practice.simulator import Exchange
 
+_T = TypeVar("_T")
 
-class _Usage(click.ClickException):
-    """A problem the user must fix (unknown scenario, unreadable file): exit 2."""
+
+class PracticeUsage(click.ClickException):
+    """A problem the user must fix (unknown id, unreadable file, malformed answer): exit 2."""
 
     exit_code = 2
 
@@ -49,7 +50,7 @@ def roleplay() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the scenarios as a JSON list.")
 def list_command(as_json: bool) -> None:
     """List the shipped scenarios."""
-    scenarios = _library(list_scenarios)
+    scenarios = practice_call(list_scenarios)
     if as_json:
         click.echo(json.dumps(scenarios, ensure_ascii=False, indent=2))
         return
@@ -104,15 +105,17 @@ def play_command(
 ) -> None:
     """Play SCENARIO (an id from `warmline roleplay list`, or a scenario .yaml file)."""
     if as_json and replies is None:
-        raise _Usage("--json needs --replies FILE (interactive play prints a readable debrief)")
-    scenario = _library(get_scenario, name)
+        raise PracticeUsage(
+            "--json needs --replies FILE (interactive play prints a readable debrief)"
+        )
+    scenario = practice_call(get_scenario, name)
     earlier = _previous(previous) if previous else []
     voice = None if scripted else voice_from_env()
     if replies is None:
         _interactive(scenario, seed=seed, voice=voice, previous=earlier)
         return
     lines = _read_replies(replies)
-    result = _library(play, scenario, lines, seed=seed, voice=voice, previous=earlier)
+    result = practice_call(play, scenario, lines, seed=seed, voice=voice, previous=earlier)
     _warn_voice(voice)
     if as_json:
         click.echo(json.dumps(_result(scenario, result), ensure_ascii=False, indent=2))
@@ -121,19 +124,19 @@ def play_command(
     _echo_debrief(result)
 
 
-def _library(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a practice function, turning its errors into exit-2 messages."""
+def practice_call(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """Call a practice or curriculum function, turning its errors into exit-2 messages."""
     try:
         return function(*args, **kwargs)
-    except (UnknownScenarioError, PracticeError) as exc:
-        raise _Usage(str(exc)) from None
+    except PracticeError as exc:
+        raise PracticeUsage(str(exc)) from None
 
 
 def _read_replies(source: str) -> list[str]:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _Usage(f"cannot read the replies from {source}: {exc}") from None
+        raise PracticeUsage(f"cannot read the replies from {source}: {exc}") from None
     return [line for line in text.splitlines() if line.strip()]
 
 
@@ -141,10 +144,10 @@ def _previous(path: str) -> list[Mapping[str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise _Usage(f"cannot read earlier results from {path}: {exc}") from None
+        raise PracticeUsage(f"cannot read earlier results from {path}: {exc}") from None
     items = data if isinstance(data, list) else [data]
     if not all(isinstance(i, dict) for i in items):
-        raise _Usage(f"{path}: expected a JSON list of `play --json` outputs or debriefs")
+        raise PracticeUsage(f"{path}: expected a JSON list of `play --json` outputs or debriefs")
     return [i.get("debrief", i) for i in items]
 
 
