@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warmline.store.tables import User
 from warmline.store.users import create_user
 
 #: (name, role, teams, agent id); each user's email is NAME@x.io and display name NAME upper-cased.
@@ -29,3 +31,23 @@ def add_people(session: Session) -> None:
             agent_id=agent,
             display_name=who.upper(),
         )
+
+
+def add_practice_people(session: Session) -> None:
+    """The practice and curriculum tests' users: ad@ (admin), co@ and cb@ (coaches of A and
+    B), ag@ (agent-1 in A) and ob@ (agent-3 in B), all @x.io."""
+    pw = "long enough"
+    create_user(session, email="ad@x.io", password=pw, role="admin")
+    create_user(session, email="co@x.io", password=pw, role="coach", teams=["A"])
+    create_user(session, email="cb@x.io", password=pw, role="coach", teams=["B"])
+    create_user(
+        session, email="ag@x.io", password=pw, role="agent", teams=["A"], agent_id="agent-1"
+    )
+    create_user(
+        session, email="ob@x.io", password=pw, role="agent", teams=["B"], agent_id="agent-3"
+    )
+
+
+def user_by_email(session: Session, email: str) -> User:
+    """The stored user with *email*."""
+    return session.scalars(select(User).where(User.email == email)).one()

@@ -7,16 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from tests.store.people import add_practice_people, user_by_email
 from warmline.engine.pipeline import Analyzer
 from warmline.practice.curriculum import assessment_items, get_module
 from warmline.store import curriculum
 from warmline.store.curriculum_tables import CurriculumAttempt
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.tables import User
-from warmline.store.users import create_user
 
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 MODULE = "introduction"
@@ -27,25 +25,16 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     upgrade(database)
     with database.session() as s:
-        pw = "long enough"
-        create_user(s, email="ad@x.io", password=pw, role="admin")
-        create_user(s, email="co@x.io", password=pw, role="coach", teams=["A"])
-        create_user(s, email="cb@x.io", password=pw, role="coach", teams=["B"])
-        create_user(s, email="ag@x.io", password=pw, role="agent", teams=["A"], agent_id="agent-1")
-        create_user(s, email="ob@x.io", password=pw, role="agent", teams=["B"], agent_id="agent-3")
+        add_practice_people(s)
     yield database
     database.dispose()
-
-
-def _user(s: Session, email: str) -> User:
-    return s.scalars(select(User).where(User.email == email)).one()
 
 
 def _pass_module(db: Database, analyzer: Analyzer, email: str, module_id: str = MODULE) -> None:
     for e in get_module(module_id).exercises:
         with db.session() as s:
             _, g = curriculum.submit_exercise(
-                s, _user(s, email), module_id, e.id, e.model_answer, analyzer=analyzer
+                s, user_by_email(s, email), module_id, e.id, e.model_answer, analyzer=analyzer
             )
             assert g.passed, (e.id, g.feedback)
 
@@ -55,7 +44,7 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
 ) -> None:
     ex = get_module(MODULE).exercises[3]  # acknowledge-then-act, a free reply
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         row, poor = curriculum.submit_exercise(
             s, agent, MODULE, ex.id, ex.poor_example, analyzer=analyzer
         )
@@ -71,7 +60,7 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
         )
         assert curriculum.stored_grade(row) == good
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         best = curriculum.best_results(s, agent, MODULE)
         assert best[ex.id] == curriculum.BestResult(good.score, True, 2)
         report = curriculum.progress_of(s, agent)
@@ -79,7 +68,7 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
         assert intro.passed == 1 and intro.attempts == 2 and not intro.completed
         assert intro.completion == pytest.approx(1 / len(get_module(MODULE).exercises))
         # another user's attempts are theirs alone
-        assert curriculum.best_results(s, _user(s, "ob@x.io"), MODULE) == {}
+        assert curriculum.best_results(s, user_by_email(s, "ob@x.io"), MODULE) == {}
         last = curriculum.last_attempt(s, agent, MODULE, ex.id)
         assert last is not None and last.passed and last.answer == ex.model_answer
         assert curriculum.last_attempt(s, agent, MODULE, "name-the-feeling-hold") is None
@@ -87,7 +76,7 @@ def test_an_exercise_is_graded_stored_and_counted_in_progress(
 
 def test_choice_exercises_take_numbers_and_emotion_words(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         _, bias = curriculum.submit_exercise(
             s, agent, MODULE, "spot-the-brush-off", "2, 4", analyzer=analyzer
         )
@@ -105,7 +94,7 @@ def test_choice_exercises_take_numbers_and_emotion_words(db: Database, analyzer:
 @sqlite_only
 def test_bad_answers_and_unknown_ids_are_refused(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         with pytest.raises(InvalidInputError, match="write your answer"):
             curriculum.submit_exercise(
                 s, agent, MODULE, "spot-the-brush-off", "   ", analyzer=analyzer
@@ -144,7 +133,7 @@ def test_pre_and_post_assessments_give_a_delta_per_skill(db: Database, analyzer:
     pre = assessment_items("pre")
     post = assessment_items("post")
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         # pre: only the first item right, the rest poor
         answers = {
             e.id: (e.model_answer if i == 0 else e.poor_example) for i, (_, e) in enumerate(pre)
@@ -152,13 +141,13 @@ def test_pre_and_post_assessments_give_a_delta_per_skill(db: Database, analyzer:
         result = curriculum.submit_assessment(s, agent, "pre", answers, analyzer=analyzer)
         assert result.summary.passed == 1 and result.summary.percentage == round(100 / len(pre))
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         result = curriculum.submit_assessment(
             s, agent, "post", {e.id: e.model_answer for _, e in post}, analyzer=analyzer
         )
         assert result.summary.percentage == 100
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         latest = curriculum.latest_assessment(s, agent, "post")
         assert set(latest) == {e.id for _, e in post} and all(
             r.phase == "post" for r in latest.values()
@@ -175,7 +164,7 @@ def test_pre_and_post_assessments_give_a_delta_per_skill(db: Database, analyzer:
 def test_assignment_status_follows_the_attempts(db: Database, analyzer: Analyzer) -> None:
     today = date.today()
     with db.session() as s:
-        coach = _user(s, "co@x.io")
+        coach = user_by_email(s, "co@x.io")
         curriculum.assign(
             s,
             coach,
@@ -192,7 +181,7 @@ def test_assignment_status_follows_the_attempts(db: Database, analyzer: Analyzer
             due=today - timedelta(days=1),
         )
     with db.session() as s:
-        views = curriculum.assignments(s, _user(s, "ag@x.io"))
+        views = curriculum.assignments(s, user_by_email(s, "ag@x.io"))
         assert [v.assignment.module_id for v in views] == ["personalisation", MODULE]
         assert [v.status.status for v in views] == ["overdue", "not_started"]
         assert (
@@ -200,30 +189,36 @@ def test_assignment_status_follows_the_attempts(db: Database, analyzer: Analyzer
         )
         first = get_module(MODULE).exercises[0]
         curriculum.submit_exercise(
-            s, _user(s, "ag@x.io"), MODULE, first.id, first.model_answer, analyzer=analyzer
+            s, user_by_email(s, "ag@x.io"), MODULE, first.id, first.model_answer, analyzer=analyzer
         )
     with db.session() as s:
-        view = curriculum.assignments(s, _user(s, "ag@x.io"))[1]
+        view = curriculum.assignments(s, user_by_email(s, "ag@x.io"))[1]
         assert view.status.status == "in_progress" and 0 < view.status.completion < 1
     _pass_module(db, analyzer, "ag@x.io")
     with db.session() as s:
-        view = curriculum.assignments(s, _user(s, "co@x.io"))[1]
+        view = curriculum.assignments(s, user_by_email(s, "co@x.io"))[1]
         assert (
             view.status.status == "completed"
             and view.status.completion == 1
             and not view.status.late
         )
         # judged later than the due date, a completed assignment stays completed
-        later = curriculum.assignments(s, _user(s, "co@x.io"), today=today + timedelta(days=30))[1]
+        later = curriculum.assignments(
+            s, user_by_email(s, "co@x.io"), today=today + timedelta(days=30)
+        )[1]
         assert later.status.status == "completed"
-        assert curriculum.assignments(s, _user(s, "cb@x.io")) == []
-        assert len(curriculum.assignments(s, _user(s, "ad@x.io"))) == 2
+        assert curriculum.assignments(s, user_by_email(s, "cb@x.io")) == []
+        assert len(curriculum.assignments(s, user_by_email(s, "ad@x.io"))) == 2
 
 
 def test_who_may_assign_and_follow_whom(db: Database, analyzer: Analyzer) -> None:
     due = date.today() + timedelta(days=3)
     with db.session() as s:
-        coach, other, agent = _user(s, "co@x.io"), _user(s, "cb@x.io"), _user(s, "ag@x.io")
+        coach, other, agent = (
+            user_by_email(s, "co@x.io"),
+            user_by_email(s, "cb@x.io"),
+            user_by_email(s, "ag@x.io"),
+        )
         with pytest.raises(ForbiddenError, match="not in one of your teams"):
             curriculum.assign(s, other, module_id=MODULE, agent_email="ag@x.io", due=due)
         with pytest.raises(ForbiddenError):
@@ -232,18 +227,20 @@ def test_who_may_assign_and_follow_whom(db: Database, analyzer: Analyzer) -> Non
             curriculum.assign(s, coach, module_id=MODULE, agent_email="co@x.io", due=due)
         with pytest.raises(InvalidInputError, match="unknown module"):
             curriculum.assign(s, coach, module_id="nope", agent_email="ag@x.io", due=due)
-        curriculum.assign(s, _user(s, "ad@x.io"), module_id=MODULE, agent_email="ob@x.io", due=due)
+        curriculum.assign(
+            s, user_by_email(s, "ad@x.io"), module_id=MODULE, agent_email="ob@x.io", due=due
+        )
         with pytest.raises(ForbiddenError):
             curriculum.team_progress(s, agent)
     _pass_module(db, analyzer, "ag@x.io")
     with db.session() as s:
-        mine = curriculum.team_progress(s, _user(s, "co@x.io"))
+        mine = curriculum.team_progress(s, user_by_email(s, "co@x.io"))
         assert [r.agent.email for r in mine] == ["ag@x.io"]
         intro = next(m for m in mine[0].progress.modules if m.module == MODULE)
         assert intro.completed
-        assert [r.agent.email for r in curriculum.team_progress(s, _user(s, "cb@x.io"))] == [
-            "ob@x.io"
-        ]
-        everyone = curriculum.team_progress(s, _user(s, "ad@x.io"))
+        assert [
+            r.agent.email for r in curriculum.team_progress(s, user_by_email(s, "cb@x.io"))
+        ] == ["ob@x.io"]
+        everyone = curriculum.team_progress(s, user_by_email(s, "ad@x.io"))
         assert [r.agent.email for r in everyone] == ["ag@x.io", "ob@x.io"]
         assert not any(m.attempts for m in everyone[1].progress.modules)

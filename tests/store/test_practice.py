@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.people import add_practice_people, user_by_email
 from tests.web.conftest import conversation
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
@@ -17,7 +18,6 @@ from warmline.store.access import assignable_agents
 from warmline.store.conversations import ImportOptions, import_conversations
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from warmline.store.tables import User
 from warmline.store.users import create_user
 
 REPLIES = Path(__file__).parents[1] / "practice" / "data" / "replies"
@@ -30,20 +30,9 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     upgrade(database)
     with database.session() as s:
-        pw = "long enough"
-        create_user(s, email="ad@x.io", password=pw, role="admin")
-        create_user(s, email="co@x.io", password=pw, role="coach", teams=["A"])
-        create_user(s, email="cb@x.io", password=pw, role="coach", teams=["B"])
-        create_user(s, email="ag@x.io", password=pw, role="agent", teams=["A"], agent_id="agent-1")
-        create_user(s, email="ob@x.io", password=pw, role="agent", teams=["B"], agent_id="agent-3")
+        add_practice_people(s)
     yield database
     database.dispose()
-
-
-def _user(s: object, email: str) -> User:
-    from sqlalchemy import select
-
-    return s.scalars(select(User).where(User.email == email)).one()  # type: ignore[attr-defined, no-any-return]
 
 
 def _script(name: str) -> list[str]:
@@ -54,17 +43,21 @@ def test_a_session_is_replayed_between_requests_to_its_debrief(
     db: Database, analyzer: Analyzer
 ) -> None:
     with db.session() as s:
-        row = practice.start_session(s, _user(s, "ag@x.io"), SCENARIO, seed=3, analyzer=analyzer)
+        row = practice.start_session(
+            s, user_by_email(s, "ag@x.io"), SCENARIO, seed=3, analyzer=analyzer
+        )
         sid = row.id
         assert row.state["seed"] == 3 and row.log["lines"][0]["state"] == "opening"
     for text in _script(f"{SCENARIO}.empathic"):
         with db.session() as s:
-            row, exchange = practice.add_reply(s, _user(s, "ag@x.io"), sid, text, analyzer=analyzer)
+            row, exchange = practice.add_reply(
+                s, user_by_email(s, "ag@x.io"), sid, text, analyzer=analyzer
+            )
             assert exchange["reading"]["score"] == row.log["readings"][-1]["score"]
             if exchange["done"]:
                 break
     with db.session() as s:
-        row = practice.get_session(s, _user(s, "ag@x.io"), sid)
+        row = practice.get_session(s, user_by_email(s, "ag@x.io"), sid)
         assert row.outcome == "resolved" and row.finished_at is not None
         assert (
             row.debrief
@@ -73,12 +66,14 @@ def test_a_session_is_replayed_between_requests_to_its_debrief(
         )
         assert row.score == row.debrief["score"] and row.replies == len(row.debrief["replies"])
         with pytest.raises(ConflictError, match="has ended"):
-            practice.add_reply(s, _user(s, "ag@x.io"), sid, "Anything else?", analyzer=analyzer)
+            practice.add_reply(
+                s, user_by_email(s, "ag@x.io"), sid, "Anything else?", analyzer=analyzer
+            )
 
 
 def test_a_second_attempt_is_compared_with_the_first(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         first = practice.start_session(s, agent, SCENARIO, seed=1, analyzer=analyzer)
         practice.add_reply(s, agent, first.id, "Calm down, it is not my fault.", analyzer=analyzer)
         practice.end_session(s, agent, first.id, analyzer=analyzer)
@@ -95,7 +90,7 @@ def test_a_second_attempt_is_compared_with_the_first(db: Database, analyzer: Ana
 
 def test_bad_input_and_unknown_scenarios_are_refused(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
-        agent = _user(s, "ag@x.io")
+        agent = user_by_email(s, "ag@x.io")
         with pytest.raises(NotFoundError, match="the scenarios are"):
             practice.start_session(s, agent, "no-such-scenario")
         with pytest.raises(NotFoundError):
@@ -113,18 +108,22 @@ def test_scope_coaches_read_their_teams_admins_all_only_the_owner_plays(
     db: Database, analyzer: Analyzer
 ) -> None:
     with db.session() as s:
-        row = practice.start_session(s, _user(s, "ag@x.io"), SCENARIO, seed=0, analyzer=analyzer)
+        row = practice.start_session(
+            s, user_by_email(s, "ag@x.io"), SCENARIO, seed=0, analyzer=analyzer
+        )
         sid = row.id
     with db.session() as s:
-        assert practice.get_session(s, _user(s, "co@x.io"), sid).id == sid
-        assert practice.get_session(s, _user(s, "ad@x.io"), sid).id == sid
+        assert practice.get_session(s, user_by_email(s, "co@x.io"), sid).id == sid
+        assert practice.get_session(s, user_by_email(s, "ad@x.io"), sid).id == sid
         for outsider in ("cb@x.io", "ob@x.io"):
             with pytest.raises(NotFoundError):
-                practice.get_session(s, _user(s, outsider), sid)
+                practice.get_session(s, user_by_email(s, outsider), sid)
         with pytest.raises(ForbiddenError, match="read it, not play it"):
-            practice.add_reply(s, _user(s, "co@x.io"), sid, "Let me help.", analyzer=analyzer)
+            practice.add_reply(
+                s, user_by_email(s, "co@x.io"), sid, "Let me help.", analyzer=analyzer
+            )
         seen = {
-            email: [r.id for r in practice.list_sessions(s, _user(s, email))]
+            email: [r.id for r in practice.list_sessions(s, user_by_email(s, email))]
             for email in ("ag@x.io", "co@x.io", "cb@x.io", "ad@x.io", "ob@x.io")
         }
     assert seen == {
@@ -145,7 +144,7 @@ def test_a_session_from_a_conversation_respects_scope(db: Database, analyzer: An
         )
     with db.session() as s:
         row = practice.start_from_conversation(
-            s, _user(s, "ag@x.io"), "low-1", seed=5, analyzer=analyzer
+            s, user_by_email(s, "ag@x.io"), "low-1", seed=5, analyzer=analyzer
         )
         assert row.custom and row.custom["conversation"] == "low-1" and row.custom["name"] == "Dana"
         assert row.log["lines"][0]["text"] == record["turns"][0]["text"]
@@ -163,13 +162,21 @@ def test_a_session_from_a_conversation_respects_scope(db: Database, analyzer: An
         for key, said in scenario.lines.items():
             assert key == "opening" or not set(said) & set(base.lines[key]), key
         _, ex = practice.add_reply(
-            s, _user(s, "ag@x.io"), row.id, "Dana, I'm sorry. I'll sort it now.", analyzer=analyzer
+            s,
+            user_by_email(s, "ag@x.io"),
+            row.id,
+            "Dana, I'm sorry. I'll sort it now.",
+            analyzer=analyzer,
         )
         assert ex["reading"]["index"] == 0
         with pytest.raises(ForbiddenError):
-            practice.start_from_conversation(s, _user(s, "ob@x.io"), "low-1", analyzer=analyzer)
+            practice.start_from_conversation(
+                s, user_by_email(s, "ob@x.io"), "low-1", analyzer=analyzer
+            )
         with pytest.raises(NotFoundError):
-            practice.start_from_conversation(s, _user(s, "ag@x.io"), "nope", analyzer=analyzer)
+            practice.start_from_conversation(
+                s, user_by_email(s, "ag@x.io"), "nope", analyzer=analyzer
+            )
 
 
 def test_closest_scenario_reads_the_story() -> None:
@@ -181,7 +188,7 @@ def test_closest_scenario_reads_the_story() -> None:
 
 def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
-        coach, agent = _user(s, "co@x.io"), _user(s, "ag@x.io")
+        coach, agent = user_by_email(s, "co@x.io"), user_by_email(s, "ag@x.io")
         a = assignments.assign(
             s, coach, scenario_id=SCENARIO, agent_email="ag@x.io", due=date(2020, 1, 1)
         )
@@ -202,10 +209,12 @@ def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer
             2,
             False,
         )
-        assert assignments.assignments(s, _user(s, "cb@x.io")) == []
-        assert len(assignments.assignments(s, _user(s, "ad@x.io"))) == 1
+        assert assignments.assignments(s, user_by_email(s, "cb@x.io")) == []
+        assert len(assignments.assignments(s, user_by_email(s, "ad@x.io"))) == 1
         with pytest.raises(ForbiddenError):
-            assignments.assign(s, _user(s, "cb@x.io"), scenario_id=SCENARIO, agent_email="ag@x.io")
+            assignments.assign(
+                s, user_by_email(s, "cb@x.io"), scenario_id=SCENARIO, agent_email="ag@x.io"
+            )
         with pytest.raises(ForbiddenError):
             assignments.assign(s, agent, scenario_id=SCENARIO, agent_email="ag@x.io")
         with pytest.raises(InvalidInputError, match="no agent"):
@@ -213,7 +222,7 @@ def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer
         with pytest.raises(NotFoundError):
             assignments.assign(s, coach, scenario_id="nope", agent_email="ag@x.io")
         assert [u.email for u in assignable_agents(s, coach)] == ["ag@x.io"]
-        assert [u.email for u in assignable_agents(s, _user(s, "ad@x.io"))] == [
+        assert [u.email for u in assignable_agents(s, user_by_email(s, "ad@x.io"))] == [
             "ag@x.io",
             "ob@x.io",
         ]
@@ -223,7 +232,9 @@ def test_assignments_follow_the_agents_sessions(db: Database, analyzer: Analyzer
 def test_a_coach_does_not_see_a_fellow_coachs_sessions(db: Database, analyzer: Analyzer) -> None:
     with db.session() as s:
         create_user(s, email="co2@x.io", password="long enough", role="coach", teams=["A"])
-        row = practice.start_session(s, _user(s, "co2@x.io"), SCENARIO, seed=0, analyzer=analyzer)
+        row = practice.start_session(
+            s, user_by_email(s, "co2@x.io"), SCENARIO, seed=0, analyzer=analyzer
+        )
         with pytest.raises(NotFoundError):
-            practice.get_session(s, _user(s, "co@x.io"), row.id)
-        assert practice.get_session(s, _user(s, "ad@x.io"), row.id).id == row.id
+            practice.get_session(s, user_by_email(s, "co@x.io"), row.id)
+        assert practice.get_session(s, user_by_email(s, "ad@x.io"), row.id).id == row.id
