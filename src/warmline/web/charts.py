@@ -22,6 +22,40 @@ class Point:
     title: str = ""
 
 
+_PAD_L, _PAD_R, _PAD_T, _PAD_B = 40, 12, 12, 36
+
+
+def _frame(
+    series: Sequence[tuple[str, Sequence[Point]]],
+    low: float,
+    high: float,
+    width: int,
+    height: int,
+    *,
+    round_step_up: bool,
+) -> tuple[Callable[[int], float], Callable[[float], float], str, list[str]]:
+    """The plot area of a chart with the x labels of the first series: the x and y mappings,
+    the y axis, and about ten x labels (every *step*-th, *step* = n/10 rounded down or up)."""
+    plot_w, plot_h = width - _PAD_L - _PAD_R, height - _PAD_T - _PAD_B
+    labels = [p.label for p in series[0][1]] if series else []
+    n = max(len(labels), 1)
+
+    def x(i: int) -> float:
+        return _PAD_L + (plot_w * (i + 0.5) / n)
+
+    def y(v: float) -> float:
+        span = (high - low) or 1.0
+        return _PAD_T + plot_h * (1 - (v - low) / span)
+
+    step = max(1, -(-n // 10) if round_step_up else n // 10)
+    xlabels = [
+        f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>'
+        for i, label in enumerate(labels)
+        if i % step == 0
+    ]
+    return x, y, _axis(low, high, y, _PAD_L, width - _PAD_R), xlabels
+
+
 def line_chart(
     series: Sequence[tuple[str, Sequence[Point]]],
     *,
@@ -33,29 +67,13 @@ def line_chart(
     aria_label: str = "chart",
 ) -> Markup:
     """A line chart of one or more series sharing the x labels of the first."""
-    pad_l, pad_r, pad_t, pad_b = 40, 12, 12, 36
-    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
-    labels = [p.label for p in series[0][1]] if series else []
-    n = max(len(labels), 1)
-
-    def x(i: int) -> float:
-        return pad_l + (plot_w * (i + 0.5) / n)
-
-    def y(v: float) -> float:
-        span = (high - low) or 1.0
-        return pad_t + plot_h * (1 - (v - low) / span)
-
-    parts = [_axis(low, high, y, pad_l, width - pad_r)]
+    x, y, axis, xlabels = _frame(series, low, high, width, height, round_step_up=False)
+    parts = [axis]
     if zero_line is not None:
         parts.append(
-            f'<line class="zero" x1="{pad_l}" x2="{width - pad_r}" y1="{y(zero_line):.1f}" y2="{y(zero_line):.1f}"/>'
+            f'<line class="zero" x1="{_PAD_L}" x2="{width - _PAD_R}" y1="{y(zero_line):.1f}" y2="{y(zero_line):.1f}"/>'
         )
-    step = max(1, n // 10)
-    for i, label in enumerate(labels):
-        if i % step == 0:
-            parts.append(
-                f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>'
-            )
+    parts.extend(xlabels)
     for k, (name, points) in enumerate(series):
         parts.append(_series(k, name, points, x, y))
     body = "".join(parts)
@@ -131,25 +149,8 @@ def trend_chart(
 ) -> Markup:
     """Like :func:`line_chart`, but each line joins its points across missing days (a day
     without data is no drop to zero); the series named *emphasis* is drawn last and bold."""
-    pad_l, pad_r, pad_t, pad_b = 40, 12, 12, 36
-    plot_w, plot_h = width - pad_l - pad_r, height - pad_t - pad_b
-    labels = [p.label for p in series[0][1]] if series else []
-    n = max(len(labels), 1)
-
-    def x(i: int) -> float:
-        return pad_l + (plot_w * (i + 0.5) / n)
-
-    def y(v: float) -> float:
-        span = (high - low) or 1.0
-        return pad_t + plot_h * (1 - (v - low) / span)
-
-    parts = [_axis(low, high, y, pad_l, width - pad_r)]
-    step = max(1, -(-n // 10))
-    for i, label in enumerate(labels):
-        if i % step == 0:
-            parts.append(
-                f'<text class="xlabel" x="{x(i):.1f}" y="{height - 12}">{escape(label)}</text>'
-            )
+    x, y, axis, xlabels = _frame(series, low, high, width, height, round_step_up=True)
+    parts = [axis, *xlabels]
     ordered = sorted(enumerate(series), key=lambda item: item[1][0] == emphasis)
     for k, (name, points) in ordered:
         cls = "emphasis" if name == emphasis else f"s{k}"
