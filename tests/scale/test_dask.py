@@ -57,7 +57,7 @@ def test_the_dask_engine_writes_the_rows_of_the_local_engine(
     assert sum(r.errors for r in results) == 2
     for table in ("turns", "conversations"):
         assert read_rows(distributed, table) == read_rows(local, table)
-    # Broadcast once: every worker unpickled the Analyzer at most once for five tasks.
+    # Sent once: every worker unpickled the Analyzer exactly once for five tasks.
     per_worker = client.run(loads)
     assert sorted(per_worker.values()) == [1, 1]
 

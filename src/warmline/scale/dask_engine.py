@@ -1,8 +1,10 @@
 """The Dask engine: partitions run as tasks on a cluster, the Analyzer sent once per worker.
 
-The Analyzer is scattered with ``broadcast=True``: each worker holds one deserialised copy in
-memory and every task on that worker reuses it, so patterns and data files are loaded once per
-worker rather than once per task. Workers read the inputs and write the outputs themselves, so
+The Analyzer travels inside a worker plugin: the scheduler hands the plugin to each worker once
+(and to workers that join later), the worker keeps that one deserialised copy, and every task
+on it reuses it, so patterns and data files are loaded once per worker rather than once per
+task. (A scattered future could be copied again between workers when a task is placed before
+the broadcast settles; a plugin cannot.) Workers read the inputs and write the outputs themselves, so
 those paths must be visible to every worker (a shared filesystem; see docs/scale.md).
 """
 
@@ -10,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from dask.distributed import Client, LocalCluster, as_completed
+from dask.distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
 
 from warmline.engine.pipeline import Analyzer
 from warmline.scale.plan import Partition
@@ -48,9 +51,10 @@ def run_on_dask(
     client: Any, partitions: Sequence[Partition], analyzer: Analyzer, job: Job
 ) -> Iterator[PartitionResult]:
     """Submit one task per partition; yield each result as its task completes."""
-    shared = client.scatter(analyzer, broadcast=True, hash=False)
+    plugin = AnalyzerPlugin(analyzer)
+    client.register_plugin(plugin)
     futures = [
-        client.submit(run_partition, partition, shared, job, pure=False, retries=1)
+        client.submit(_run_with_worker_analyzer, partition, plugin.name, job, pure=False, retries=1)
         for partition in partitions
     ]
     try:
@@ -58,3 +62,18 @@ def run_on_dask(
             yield future.result()
     finally:
         client.cancel(futures)
+        client.unregister_worker_plugin(plugin.name)
+
+
+class AnalyzerPlugin(WorkerPlugin):
+    """Carries one Analyzer to each worker; tasks find it by the plugin's unique name."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.name = f"warmline-analyzer-{uuid.uuid4().hex}"
+
+
+def _run_with_worker_analyzer(partition: Partition, plugin_name: str, job: Job) -> PartitionResult:
+    plugin = get_worker().plugins[plugin_name]
+    assert isinstance(plugin, AnalyzerPlugin)
+    return run_partition(partition, plugin.analyzer, job)
