@@ -19,6 +19,7 @@ from warmline.engine.pipeline import Analyzer
 from warmline.engine.serialize import analysis_to_dict
 from warmline.formats.records import InputError
 from warmline.redact import Redactor
+from warmline.store import rubrics
 from warmline.store.access import conversation_filter
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.tables import Conversation, Label, Team, User, utcnow
@@ -112,13 +113,14 @@ def store_conversations(
 ) -> ImportResult:
     """Redact, analyse and upsert *conversations* in the session's transaction."""
     result = result if result is not None else ImportResult()
+    rubric_version, analyzer = rubrics.active_analyzer(session, analyzer)
     for conv in conversations:
         record, count = options.redactor.redact_conversation(conv.to_dict())
         if options.agent_id:
             record["agent_id"] = options.agent_id
         redacted = conversation_from_dict(record)
         analysis = analysis_to_dict(analyzer.analyze(redacted), explain=True)
-        created = _upsert(session, redacted, record, analysis, count, options)
+        created = _upsert(session, redacted, record, analysis, count, options, rubric_version)
         result.ids.append(redacted.id)
         result.redactions += count
         if created:
@@ -135,6 +137,7 @@ def _upsert(
     analysis: dict[str, Any],
     redactions: int,
     options: ImportOptions,
+    rubric_version: int = 1,
 ) -> bool:
     team_id = _team_for(session, conv, options)
     row = session.scalar(select(Conversation).where(Conversation.external_id == conv.id))
@@ -160,6 +163,7 @@ def _upsert(
     staff_scores = [t["score"] for t in analysis["turns"] if t.get("score") is not None]
     row.lowest_turn_score = min(staff_scores) if staff_scores else None
     row.engine_version = warmline.__version__
+    row.rubric_version = rubric_version
     row.labels = list(_labels(analysis))
     session.add(row)
     session.flush()

@@ -132,6 +132,8 @@ class Conversation(Base):
     #: ``warmline analyze --explain`` output for the record (machine results only).
     analysis: Mapped[dict[str, Any]] = mapped_column(JSON)
     engine_version: Mapped[str] = mapped_column(String(40), default="")
+    #: The rubric (scoring weights) version the score was made with; see ``store.rubrics``.
+    rubric_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     labels: Mapped[list[Label]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -1,0 +1,218 @@
+"""Versioned rubrics: the scoring weights as numbered versions, so old scores keep theirs.
+
+Version 1 is the shipped ``scoring.yaml`` (recorded by migration 0006, or here on first use
+if the table is empty). An admin publishes a new version; the highest version is the active
+one and scores every import from then on. Each conversation records the version it was
+scored with; :func:`rescore` re-analyses older ones on an admin's explicit request.
+
+A new version must have exactly the shipped structure (same sections and keys, a number at
+every leaf); :class:`RubricError` lists every problem as ``path: expected ...``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline.engine.pipeline import Analyzer
+from warmline.engine.scoring import Scorer, load_weights
+from warmline.store.access import require_role
+from warmline.store.calibration_tables import Rubric
+from warmline.store.errors import ConflictError, InvalidInputError, NotFoundError
+from warmline.store.tables import User
+
+#: Longest note kept with a version.
+MAX_NOTE = 2000
+#: Leaves that are points on the 0-100 scale rather than free weights.
+_BOUNDED = {"base": (0.0, 100.0)}
+
+
+class RubricError(InvalidInputError):
+    """Weights that do not fit the rubric's structure; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:10])
+        more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(f"the rubric was not published: {shown}{more}")
+
+
+# ----------------------------------------------------------------- validation
+
+
+def parse_rubric_text(text: str) -> Any:
+    """The data of a YAML or JSON text (JSON is YAML too); a syntax error says where."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInputError(f"the rubric is not valid YAML or JSON: {where}{problem}") from exc
+
+
+def validate_weights(raw: Any) -> dict[str, Any]:
+    """*raw* checked against the shipped structure; raises :class:`RubricError` listing problems."""
+    problems: list[str] = []
+    _check(raw, load_weights(), "", problems)
+    if problems:
+        raise RubricError(problems)
+    # A plain JSON copy: what is stored is exactly what is checked.
+    checked: dict[str, Any] = json.loads(json.dumps(raw))
+    return checked
+
+
+def _check(value: Any, shipped: Any, path: str, problems: list[str]) -> None:
+    where = path or "the rubric"
+    if isinstance(shipped, Mapping):
+        if not isinstance(value, Mapping):
+            keys = ", ".join(shipped)
+            problems.append(f"{where}: expected a mapping with {keys}, got {_kind(value)}")
+            return
+        for key in shipped:
+            if key not in value:
+                problems.append(f"{_join(path, key)}: expected a value, it is missing")
+        for key in value:
+            if key not in shipped:
+                known = ", ".join(str(k) for k in shipped)
+                problems.append(f"{_join(path, str(key))}: unknown key; expected one of {known}")
+        for key in shipped:
+            if key in value:
+                _check(value[key], shipped[key], _join(path, key), problems)
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(f"{where}: expected a number, got {_kind(value)}")
+        return
+    low, high = _BOUNDED.get(path, (0.0, 1000.0))
+    if not low <= value <= high:
+        problems.append(f"{where}: expected a number from {low:g} to {high:g}, got {value}")
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no)"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return repr(value)
+
+
+# ----------------------------------------------------------------- versions
+
+
+def list_rubrics(session: Session) -> list[Rubric]:
+    """Every version, newest first (version 1 is recorded if the table is empty)."""
+    active_rubric(session)
+    return list(session.scalars(select(Rubric).order_by(Rubric.version.desc())))
+
+
+def active_rubric(session: Session) -> Rubric:
+    """The highest version; records version 1 (the shipped weights) if there is none."""
+    row = session.scalars(select(Rubric).order_by(Rubric.version.desc()).limit(1)).first()
+    if row is None:
+        row = Rubric(version=1, weights=load_weights(), note="the shipped scoring.yaml")
+        session.add(row)
+        session.flush()
+    return row
+
+
+def active_version(session: Session) -> int:
+    """The number of the active version."""
+    return active_rubric(session).version
+
+
+def get_rubric(session: Session, version: int) -> Rubric:
+    """One version, or :class:`NotFoundError`."""
+    if version == 1:
+        active_rubric(session)  # records version 1 if the table is still empty
+    row = session.scalars(select(Rubric).where(Rubric.version == version)).first()
+    if row is None:
+        raise NotFoundError(f"no rubric version {version}; GET /api/v1/rubrics lists them")
+    return row
+
+
+def publish_rubric(session: Session, user: User, raw: Any, *, note: str = "") -> Rubric:
+    """Store *raw* weights as the next version (admins only); it scores imports from now on."""
+    require_role(user, "admin")
+    weights = validate_weights(raw)
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInputError(f"note: at most {MAX_NOTE} characters, got {len(note)}")
+    current = active_rubric(session)
+    if weights == current.weights:
+        raise ConflictError(
+            f"these weights are the same as the active version {current.version}; "
+            "nothing was published"
+        )
+    row = Rubric(version=current.version + 1, weights=weights, note=note, author_id=user.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def rubric_yaml(rubric: Rubric) -> str:
+    """A version's weights as YAML, in the shipped order, to copy and edit."""
+    return yaml.safe_dump(rubric.weights, sort_keys=False, default_flow_style=None, width=88)
+
+
+# ----------------------------------------------------------------- scoring with a version
+
+_lock = threading.Lock()
+_analyzers: weakref.WeakKeyDictionary[Analyzer, dict[int, Analyzer]] = weakref.WeakKeyDictionary()
+
+
+def analyzer_for(base: Analyzer, rubric: Rubric) -> Analyzer:
+    """*base* scoring with *rubric*'s weights: *base* itself when they match, else a cached copy.
+
+    The copy shares the detectors, coach and calibrator (built once); only the scorer differs.
+    """
+    if base.scorer.w == rubric.weights:
+        return base
+    with _lock:
+        per_version = _analyzers.setdefault(base, {})
+        found = per_version.get(rubric.version)
+        if found is None:
+            found = copy.copy(base)
+            found.scorer = Scorer(copy.deepcopy(rubric.weights))
+            per_version[rubric.version] = found
+        return found
+
+
+def active_analyzer(session: Session, base: Analyzer) -> tuple[int, Analyzer]:
+    """The active version and an analyzer that scores with it."""
+    rubric = active_rubric(session)
+    return rubric.version, analyzer_for(base, rubric)
+
+
+__all__ = [
+    "MAX_NOTE",
+    "RubricError",
+    "active_analyzer",
+    "active_rubric",
+    "active_version",
+    "analyzer_for",
+    "get_rubric",
+    "list_rubrics",
+    "parse_rubric_text",
+    "publish_rubric",
+    "rubric_yaml",
+    "validate_weights",
+]
