@@ -22,6 +22,7 @@ from warmline.redact import Redactor
 from warmline.store import rubrics
 from warmline.store.access import conversation_filter
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
+from warmline.store.followups import consider as consider_followup
 from warmline.store.tables import Conversation, Label, Team, User, utcnow
 from warmline.store.users import get_or_create_team
 
@@ -167,6 +168,7 @@ def _upsert(
     row.labels = list(_labels(analysis))
     session.add(row)
     session.flush()
+    consider_followup(session, row)  # a task for the agent when it started badly, ended well
     return created
 
 

@@ -9,7 +9,7 @@ from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database
 from warmline.store.jobs import ImportRunner
-from warmline.web.throttle import LoginThrottle
+from warmline.web.throttle import LoginThrottle, SlidingWindow, survey_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class AppContext:
     runner: ImportRunner
     secret: str
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    survey_throttle: SlidingWindow = field(default_factory=survey_window)
 
     @property
     def max_upload_bytes(self) -> int:
