@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from warmline import __version__
 from warmline.batch import Outcome, analyze_records
+from warmline.cli_export import register as register_export_commands
 from warmline.cli_kpi import register as register_kpi_commands
 from warmline.cli_learn import register as register_learn_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
@@ -510,6 +511,8 @@ register_roleplay_commands(main)
 register_learn_commands(main)
 # KPIs and before/after reports (kpi import, report before-after).
 register_kpi_commands(main)
+# Score exports as CSV or Parquet (export scores).
+register_export_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")

@@ -7,8 +7,6 @@ and turn its dataclasses into charts and template context.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +22,7 @@ from warmline.store import dashboards as dash
 from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import ForbiddenError, InvalidInputError
+from warmline.store.exports import csv_line, spreadsheet_safe
 from warmline.store.tables import User
 from warmline.web.charts import Point, bar_chart, trend_chart
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -252,17 +251,9 @@ EXPORT_COLUMNS = (
 )
 
 
-def _csv_line(cells: tuple[object, ...] | list[object]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(cells)
-    return out.getvalue()
-
-
-def _text(value: str | None) -> str:
-    # A leading = + - @ makes spreadsheets run the cell as a formula; a quote keeps it text.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value or ""
+# One CSV writer and one formula guard for every export (see warmline.store.exports).
+_csv_line = csv_line
+_text = spreadsheet_safe
 
 
 def _flag(value: bool | None) -> str:
