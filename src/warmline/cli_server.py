@@ -28,10 +28,19 @@ def settings_for(database_url: str | None) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
-        raise click.ClickException(f"bad WARMLINE_* setting: {exc}") from None
+        raise click.ClickException(setting_errors(exc)) from None
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
+
+
+def setting_errors(exc: ValidationError) -> str:
+    """One line per bad ``WARMLINE_*`` variable, without its value (it may be a secret)."""
+    lines = [
+        f"WARMLINE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    ]
+    return "bad WARMLINE_* setting:\n  " + "\n  ".join(lines)
 
 
 def _fail(exc: WarmlineError) -> click.ClickException:
@@ -56,6 +65,7 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     settings = settings_for(database_url)
     analyzer = Analyzer()
     try:
+        settings.resolved_secret(required=not demo)
         upgrade_database(settings)
         if demo:
             logins, imported = install_demo(settings, analyzer=analyzer)

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warmline.engine.errors import ConfigError
 from warmline.redact import KINDS, parse_kinds
 
 
@@ -24,7 +25,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("warmline-data")
     #: ``sqlite:///path.db`` or ``postgresql+psycopg://user:pass@host/db``; default: SQLite in data_dir.
     database_url: str | None = None
-    #: Signs nothing by itself, but seeds CSRF tokens; generated and kept in data_dir when unset.
+    #: Keys the HMAC chain of the audit log (docs/privacy.md). Required by ``warmline serve``
+    #: outside demo mode; in demo mode (and for tests) generated once and kept in data_dir.
     secret_key: str | None = None
     #: Comma-separated PII kinds to redact on import (email, phone, card, iban, address), or "none".
     redact: str = ",".join(KINDS)
@@ -40,6 +42,16 @@ class Settings(BaseSettings):
     survey_days: int = Field(default=30, ge=1, le=365)
     #: Send session cookies over HTTPS only (turn on behind TLS).
     secure_cookies: bool = False
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < MIN_SECRET_LENGTH:
+            # Never repeat the value: the message may end up in a log.
+            raise ValueError(
+                f"must be at least {MIN_SECRET_LENGTH} characters (it is {len(value)}); {MAKE_SECRET}"
+            )
+        return value
 
     @field_validator("redact")
     @classmethod
@@ -58,10 +70,16 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'warmline.db').resolve()}"
 
-    def resolved_secret(self) -> str:
-        """The secret key; generated once and kept in data_dir/secret.key when unset."""
+    def resolved_secret(self, *, required: bool = False) -> str:
+        """The secret key; when unset, generated once and kept in data_dir/secret.key.
+
+        With ``required`` an unset key is a :class:`ConfigError` instead: a real deployment
+        must choose its key, so that it survives a lost data folder and is kept with its secrets.
+        """
         if self.secret_key:
             return self.secret_key
+        if required:
+            raise ConfigError(f"WARMLINE_SECRET_KEY is not set: {MAKE_SECRET}, or use --demo to try Warmline")
         path = self.data_dir / "secret.key"
         if path.exists():
             return path.read_text(encoding="utf-8").strip()
@@ -72,4 +90,11 @@ class Settings(BaseSettings):
         return key
 
 
-__all__ = ["Settings"]
+#: The shortest secret key accepted.
+MIN_SECRET_LENGTH = 32
+MAKE_SECRET = (
+    "set it to a long random value, e.g. the output of "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+
+__all__ = ["MIN_SECRET_LENGTH", "Settings"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -24,8 +25,12 @@ def make_engine(url: str) -> Engine:
     """An engine for *url*; SQLite files get foreign keys, WAL and a busy timeout."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise StoreError(f"database URL {url!r} is not a valid SQLAlchemy URL: {exc}") from exc
+    except (ArgumentError, ValueError):
+        # SQLAlchemy's own message repeats the URL, password and all: say it without it.
+        raise StoreError(
+            f"database URL {_safe(url)!r} is not a valid SQLAlchemy URL "
+            f"(expected sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB)"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +40,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True)
     raise StoreError(
-        f"database URL {url!r}: only sqlite:///FILE and postgresql+psycopg://... are supported"
+        f"database URL {_safe(url)!r}: only sqlite:///FILE and postgresql+psycopg://... are supported"
     )
 
 
@@ -116,8 +121,9 @@ def _safe(url: str) -> str:
     """The URL with any password hidden, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid URL>"
+    except (ArgumentError, ValueError):
+        # Unparseable: keep the scheme and host, hide anything that may be credentials.
+        return re.sub(r"(?<=://)([^:@/]*):[^@/]*@", r"\1:***@", url)
 
 
 __all__ = [

@@ -22,7 +22,12 @@ from warmline.web.context import AppContext
 
 
 def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None) -> FastAPI:
-    """Build the app for *settings*; the database must already be at the newest schema."""
+    """Build the app for *settings*; the database must already be at the newest schema.
+
+    Without *settings* (``uvicorn --factory warmline.web:create_app``) they come from the
+    environment, and ``WARMLINE_SECRET_KEY`` must be set there.
+    """
+    from_env = settings is None
     settings = settings if settings is not None else Settings()
     db = Database(settings.resolved_database_url())
     require_current(db)
@@ -33,7 +38,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         analyzer=analyzer,
         redactor=Redactor(kinds=settings.redact_kinds),
         runner=ImportRunner(db, analyzer),
-        secret=settings.resolved_secret(),
+        secret=settings.resolved_secret(required=from_env),
     )
 
     @asynccontextmanager
