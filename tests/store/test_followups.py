@@ -152,7 +152,7 @@ def test_the_reason_names_the_feeling_the_ending_and_what_to_check() -> None:
 
 
 def test_trigger_reads_the_stored_analysis() -> None:
-    analysis = {
+    analysis: dict[str, Any] = {
         "deescalated": True,
         "turns": [
             {"speaker": "customer", "emotions": [{"label": "anger", "score": 0.59, "intensity": 3}]},
