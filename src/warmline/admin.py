@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy import func, select
 
+from warmline.demo_kpis import install_demo_kpis
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import read_conversations
 from warmline.redact import Redactor
@@ -114,7 +115,8 @@ class DemoLogin:
 def install_demo(
     settings: Settings, *, analyzer: Analyzer | None = None
 ) -> tuple[list[DemoLogin], int]:
-    """Load the bundled demo team (users and conversations) into an empty database.
+    """Load the bundled demo team (users, conversations and synthetic demo KPIs, see
+    :mod:`warmline.demo_kpis`) into an empty database.
 
     Returns the demo logins and how many conversations were imported (0 when the database
     already held conversations, which are then left as they are).
@@ -145,6 +147,8 @@ def install_demo(
                     )
         with resources.as_file(resources.files("warmline").joinpath(DEMO_TEAM)) as path:
             result = import_file(settings, path, analyzer=analyzer)
+        with db.session() as session:  # synthetic, clearly labelled KPIs (see demo_kpis)
+            install_demo_kpis(session)
         return logins, result.created
     finally:
         db.dispose()
