@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     background_import_over: int = Field(default=50, ge=0)
     #: How many days a customer survey link stays open.
     survey_days: int = Field(default=30, ge=1, le=365)
+    #: Delete conversations that started more than this many days ago (daily, audited); unset: keep.
+    retention_days: int | None = Field(default=None, ge=1)
     #: Send session cookies over HTTPS only (turn on behind TLS).
     secure_cookies: bool = False
 
@@ -69,6 +71,19 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'warmline.db').resolve()}"
+
+    def existing_secret(self) -> str:
+        """The key the running app uses (set, or kept in data_dir); never a new one.
+
+        For commands that write or check the audit log beside a server: a freshly generated key
+        would not match the one the log was written with.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        raise ConfigError(f"WARMLINE_SECRET_KEY is not set (and there is no {path}): set it to the key the app runs with")
 
     def resolved_secret(self, *, required: bool = False) -> str:
         """The secret key; when unset, generated once and kept in data_dir/secret.key.
