@@ -28,6 +28,7 @@ from warmline.web.charts import Point, line_chart
 from warmline.web.deps import CurrentUser, Db
 from warmline.web.forms import optional_day
 from warmline.web.render import page, render_error
+from warmline.web.survey_pages import survey_panel
 
 router = APIRouter(include_in_schema=False)
 
@@ -384,6 +385,7 @@ def conversation_page(
         reviews=[_review(r) for r in stored],
         can_review=user.role in ("admin", "coach"),
         reviewed=reviewed,
+        survey_panel=survey_panel(session, user, row),
     )
 
 

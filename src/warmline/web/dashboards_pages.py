@@ -23,6 +23,7 @@ from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import ForbiddenError, InvalidInputError
 from warmline.store.exports import csv_line, spreadsheet_safe
+from warmline.store.surveys import list_answers
 from warmline.store.tables import User
 from warmline.web.charts import Point, bar_chart, trend_chart
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -187,6 +188,7 @@ def agent_dashboard(
         export_href=f"/export/conversations.csv?{form.query()}",
         highlight=highlight,
         href=conversation_href,
+        said=list_answers(session, user, agent_id=agent_id, limit=5),  # survey answers
         **context,
     )
 

@@ -9,10 +9,12 @@ from warmline.web import (
     assist_page,
     conversations_pages,
     dashboards_pages,
+    followups_pages,
     imports_pages,
     journal_pages,
     learn_pages,
     practice_pages,
+    survey_pages,
 )
 
 
@@ -25,6 +27,8 @@ def routers() -> list[APIRouter]:
         learn_pages.router,
         practice_pages.router,
         journal_pages.router,
+        followups_pages.router,
+        survey_pages.router,
         imports_pages.router,
         admin_pages.router,
     ]
