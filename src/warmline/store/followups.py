@@ -255,6 +255,15 @@ def list_followups(
     return out
 
 
+def get_followup(session: Session, user: User, task_id: int) -> FollowUpView:
+    """One task *user* may see, else :class:`NotFoundError`."""
+    row = session.execute(_scoped(session, user).where(FollowUp.id == task_id)).first()
+    if row is None:
+        raise NotFoundError(f"no follow-up with id {task_id}")
+    task, conv = row
+    return _view(task, conv, utcnow())
+
+
 def due_count(session: Session, user: User) -> int:
     """Open tasks of *user*'s that are overdue or due soon (for the nav's badge)."""
     stmt = _scoped(session, user).where(
@@ -321,6 +330,7 @@ __all__ = [
     "complete",
     "consider",
     "due_count",
+    "get_followup",
     "list_followups",
     "reason",
     "skip",
