@@ -19,6 +19,7 @@ from warmline.store.db import Database, require_current
 from warmline.store.jobs import ImportRunner
 from warmline.web import api, api_kpi, api_learn, api_practice, errors, pages, sections
 from warmline.web.api_feedback import router as feedback_api
+from warmline.web.api_results import router as results_api
 from warmline.web.context import AppContext
 
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.include_router(api_practice.router)
     app.include_router(api_learn.router)
     app.include_router(api_kpi.router)
+    app.include_router(results_api)
     app.include_router(feedback_api)
     app.include_router(pages.router)
     for router in sections.routers():

@@ -282,7 +282,7 @@ def interval_chart(
             )
         )
     return Markup(
-        f'<svg class="chart intervals" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart intervals{" bars" if bars else ""}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(aria_label)}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
 
@@ -317,6 +317,13 @@ def _interval_row(
             f'<text class="nodata" x="{(left + right) / 2 + 8:.1f}" y="{mid + 4:.1f}">no data</text>'
         )
         return "".join(out) + "</g>"
+    vx = sx(r.value)
+    if bars:  # the bar first, so the interval is drawn over it and stays visible
+        x0 = sx(0.0)
+        out.append(
+            f'<rect class="est" x="{min(x0, vx):.1f}" y="{mid - row * 0.22:.1f}" '
+            f'width="{abs(vx - x0):.1f}" height="{row * 0.44:.1f}"/>'
+        )
     if r.low is not None and r.high is not None:
         a, b = sx(r.low), sx(r.high)
         out.append(f'<line class="ci" x1="{a:.1f}" x2="{b:.1f}" y1="{mid:.1f}" y2="{mid:.1f}"/>')
@@ -324,14 +331,7 @@ def _interval_row(
             out.append(
                 f'<line class="ci" x1="{cap:.1f}" x2="{cap:.1f}" y1="{mid - 6:.1f}" y2="{mid + 6:.1f}"/>'
             )
-    vx = sx(r.value)
-    if bars:
-        x0 = sx(0.0)
-        out.append(
-            f'<rect class="est" x="{min(x0, vx):.1f}" y="{mid - row * 0.22:.1f}" '
-            f'width="{abs(vx - x0):.1f}" height="{row * 0.44:.1f}"/>'
-        )
-    else:
+    if not bars:
         out.append(f'<circle class="est" cx="{vx:.1f}" cy="{mid:.1f}" r="5.5"/>')
     return "".join(out) + "</g>"
 
@@ -362,7 +362,8 @@ def scatter_chart(
 ) -> Markup:
     """Points of (x, y) with a deterministic vertical jitter (for y values on a 1-5 scale that
     would pile up), and optional band means with their intervals drawn on top."""
-    pad_l, pad_r, pad_t, pad_b = 48, 14, 12, 42
+    # Room above and below the y range: jittered points may sit a little outside it.
+    pad_l, pad_r, pad_t, pad_b = 48, 14, 20, 50
     (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
 
     def sx(v: float) -> float:
@@ -373,7 +374,7 @@ def scatter_chart(
 
     parts = [_axis(y_lo, y_hi, sy, pad_l, width - pad_r)]
     for t in _ticks(x_lo, x_hi, 6):
-        parts.append(f'<text class="xlabel" x="{sx(t):.1f}" y="{height - pad_b + 16}">{t:g}</text>')
+        parts.append(f'<text class="xlabel" x="{sx(t):.1f}" y="{height - pad_b + 24}">{t:g}</text>')
     parts.append(
         f'<text class="axislabel" x="{(pad_l + width - pad_r) / 2:.1f}" y="{height - 6}">{escape(x_label)}</text>'
     )

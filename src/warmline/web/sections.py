@@ -14,6 +14,8 @@ from warmline.web import (
     journal_pages,
     learn_pages,
     practice_pages,
+    results_pages,
+    review_reply_page,
     survey_pages,
 )
 
@@ -22,8 +24,10 @@ def routers() -> list[APIRouter]:
     """Every page section's router, in menu order."""
     return [
         dashboards_pages.router,
+        results_pages.router,
         conversations_pages.router,
         assist_page.router,
+        review_reply_page.router,
         learn_pages.router,
         practice_pages.router,
         journal_pages.router,
