@@ -14,7 +14,7 @@ from tests.store.people import add_people, user_by_email
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.store import survey_templates, surveys
-from warmline.store.conversations import ImportOptions, import_conversations
+from warmline.store.conversations import ConversationFilter, ImportOptions, import_conversations
 from warmline.store.db import Database, upgrade
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError
 from warmline.store.feedback_tables import Survey, SurveyAnswer
@@ -133,6 +133,9 @@ def test_scope_agents_cannot_make_links_coaches_only_for_their_teams(db: Databas
         assert seen("coach_b@x.io") == ["c-a3"]
         assert seen("coach_b@x.io", agent_id="a1") == []
         assert seen("admin@x.io") == ["c-a1", "c-a2", "c-a3"]
+        summary = surveys.csat_summary(s, user_by_email(s, "coach@x.io"), ConversationFilter())
+        assert (summary.answers, summary.mean) == (2, 2.0)
+        assert surveys.csat_summary(s, user_by_email(s, "a3@x.io"), ConversationFilter(agent_id="a1")).answers == 0
         view = surveys.list_answers(s, user_by_email(s, "a1@x.io"))[0]
         assert view.csat_label == "Unhappy" and ("Was your problem solved?", "No") in view.questions
 

@@ -52,7 +52,7 @@ def test_the_public_page_asks_in_words_and_takes_one_answer(client: TestClient) 
     for words in ("How did we do?", "Very unhappy", "Very happy", "Was your problem solved?", 'type="radio"', "<textarea"):
         assert words in page.text
     assert 'name="viewport"' in page.text and "/static/feedback.css" in page.text
-    assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "same-origin"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
     missing = client.post(path, data={"nonce": _nonce(page.text), "comment": "hello"}, headers=HTML)
@@ -118,3 +118,8 @@ def test_the_answer_reaches_the_agent_dashboard_and_the_conversation(client: Tes
     assert "Reads as disappointment" in dash and 'href="/conversations/c-1"' in dash
     conv = client.get("/conversations/c-1", headers=HTML).text
     assert "CSAT 2" in conv and "Unhappy" in conv
+    _login(client, "coach_a")
+    team = client.get("/dashboard/team", headers=HTML).text
+    assert re.search(r'<span class="value">2\.0</span><span class="name">survey CSAT \(1–5\) · 1 answer<', team)
+    _login(client, "coach_b")
+    assert "survey CSAT" not in client.get("/dashboard/team", headers=HTML).text  # not their team

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.store.access import conversation_filter, require_role
-from warmline.store.conversations import get_conversation
+from warmline.store.conversations import ConversationFilter, apply_filter, get_conversation
 from warmline.store.errors import ConflictError, InvalidInputError, NotFoundError
 from warmline.store.feedback_tables import Survey, SurveyAnswer
 from warmline.store.kpi_tables import ConversationKpi
@@ -355,6 +355,26 @@ def list_answers(
 
 
 @dataclass(frozen=True, slots=True)
+class CsatSummary:
+    """How many survey answers carry a CSAT, and their mean (None when there are none)."""
+
+    answers: int
+    mean: float | None
+
+
+def csat_summary(session: Session, user: User, flt: ConversationFilter) -> CsatSummary:
+    """Survey CSAT over the conversations *user* may see that match *flt*."""
+    stmt = apply_filter(
+        select(func.count(SurveyAnswer.csat), func.avg(SurveyAnswer.csat))
+        .join(Conversation, Conversation.id == SurveyAnswer.conversation_id)
+        .where(conversation_filter(session, user)),
+        flt,
+    )
+    count, mean = session.execute(stmt).one()
+    return CsatSummary(int(count or 0), round(float(mean), 1) if mean is not None else None)
+
+
+@dataclass(frozen=True, slots=True)
 class SurveyStatus:
     """The newest link of a conversation, for its page."""
 
@@ -393,11 +413,13 @@ __all__ = [
     "MAX_ANSWER",
     "AnswerError",
     "AnswerView",
+    "CsatSummary",
     "IssuedSurvey",
     "SurveyAnswered",
     "SurveyStatus",
     "SurveyUnavailable",
     "create_survey",
+    "csat_summary",
     "list_answers",
     "open_survey",
     "submit_survey",

@@ -23,7 +23,7 @@ from warmline.store.access import require_role
 from warmline.store.conversations import ConversationFilter
 from warmline.store.errors import ForbiddenError, InvalidInputError
 from warmline.store.exports import csv_line, spreadsheet_safe
-from warmline.store.surveys import list_answers
+from warmline.store.surveys import csat_summary, list_answers
 from warmline.store.tables import User
 from warmline.web.charts import Point, bar_chart, trend_chart
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -148,6 +148,7 @@ def team_dashboard(
         margin=dash.RECOGNITION_MARGIN,
         min_conversations=dash.RECOGNITION_MIN_CONVERSATIONS,
         review_below=dash.REVIEW_BELOW,
+        survey_csat=csat_summary(session, user, flt),
     )
 
 

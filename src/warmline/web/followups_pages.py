@@ -89,11 +89,11 @@ def mark_skipped(
 
 
 def due_badge(request: Request) -> int:
-    """How many of the caller's follow-ups are overdue or due soon (0 when unknown)."""
+    """How many of an agent's follow-ups are overdue or due soon (0 when unknown or not an agent)."""
     caller = getattr(request.state, "caller", None)
     ctx = getattr(request.app.state, "ctx", None)
-    if caller is None or ctx is None:
-        return 0
+    if caller is None or ctx is None or caller.view.role != "agent":
+        return 0  # coaches read their figures on the page; the count is the agent's to-do
     try:
         with ctx.db.session() as own:
             user = own.get(User, caller.view.id)

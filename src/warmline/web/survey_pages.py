@@ -6,7 +6,7 @@ refused two ways: the form carries a nonce derived from the app secret and the l
 that never loaded the form cannot know it), and a request whose ``Origin`` is another site is
 refused. Every public request counts against a per-address sliding window (429 with
 Retry-After). An unknown, expired or revoked link gets the same 404 page, which says nothing
-about why; these pages are never cached, indexed, or sent as a referrer.
+about why; these pages are never cached or indexed, nor sent as a referrer to other sites.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ router = APIRouter(include_in_schema=False)
 #: Sent with every public survey page, on top of the app's security headers.
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
+# The app's "same-origin" referrer policy already keeps the link from other sites; a stricter
+# "no-referrer" would make browsers send `Origin: null` on the form's post, which we refuse.
 
 #: The public pages' messages: (status, title, text).
 MESSAGES = {
