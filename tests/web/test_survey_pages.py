@@ -123,3 +123,28 @@ def test_the_answer_reaches_the_agent_dashboard_and_the_conversation(client: Tes
     assert re.search(r'<span class="value">2\.0</span><span class="name">survey CSAT \(1–5\) · 1 answer<', team)
     _login(client, "coach_b")
     assert "survey CSAT" not in client.get("/dashboard/team", headers=HTML).text  # not their team
+
+
+@sqlite_only
+def test_an_admin_adds_a_template_on_its_page_and_a_coach_picks_it(client: TestClient) -> None:
+    _seed(client)
+    client.cookies.clear()
+    client.post("/login", data={"email": ACCOUNTS["admin"].email, "password": PASSWORD}, follow_redirects=False)
+    page = client.get("/surveys/templates", headers=HTML).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf and "Quick check-in" in page and "New template" in page
+    bad = client.post("/surveys/templates", data={"csrf": csrf.group(1), "name": "Refunds", "questions": "- key: x\n  kind: stars\n  text: Hm"}, headers=HTML)
+    assert bad.status_code == 422 and "questions[0].kind: expected one of scale, yes_no, text" in bad.text
+    assert "kind: stars" in bad.text  # what was typed is kept
+    questions = "- key: csat\n  kind: scale\n  feeds: csat\n  text: How did it go?\n- key: back\n  kind: yes_no\n  feeds: fcr\n  text: Did the money arrive?\n"
+    ok = client.post("/surveys/templates", data={"csrf": csrf.group(1), "name": "Refunds", "questions": questions}, headers=HTML, follow_redirects=False)
+    assert ok.status_code == 303
+    csrf_coach = _login(client, "coach_a")
+    assert "New template" not in client.get("/surveys/templates", headers=HTML).text  # admins add
+    conv = client.get("/conversations/c-1", headers=HTML).text
+    option = re.search(r'<option value="(\d+)">Refunds</option>', conv)
+    assert option
+    made = client.post("/conversations/c-1/survey", data={"csrf": csrf_coach, "template": option.group(1)}, headers=HTML)
+    assert "Questions: Refunds" in made.text
+    url = re.search(r'class="survey-url" readonly value="http://testserver([^"]+)"', made.text)
+    assert url and "Did the money arrive?" in client.get(url.group(1), headers=HTML).text

@@ -16,12 +16,14 @@ import hmac
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
+import yaml
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from warmline.store import survey_templates, surveys
 from warmline.store.conversations import get_conversation
+from warmline.store.errors import ConflictError, InvalidInputError
 from warmline.store.tables import Conversation, User
 from warmline.web.api_feedback import survey_url
 from warmline.web.deps import Ctx, CurrentUser, Db
@@ -197,4 +199,67 @@ def create_link(
     return response
 
 
-__all__ = ["MESSAGES", "nonce", "router", "survey_panel"]
+EXAMPLE_QUESTIONS = """\
+- key: csat
+  kind: scale
+  feeds: csat
+  text: How did we do?
+- key: solved
+  kind: yes_no
+  feeds: fcr
+  text: Did the money reach you?
+- key: comment
+  kind: text
+  feeds: comment
+  text: Anything else you'd like to tell us?
+"""
+
+
+@router.get("/surveys/templates", response_class=HTMLResponse)
+def templates_page(request: Request, session: Db, user: CurrentUser, saved: str = "") -> Response:
+    """The survey templates; admins add one by writing its questions in YAML."""
+    return _templates(request, session, user, saved=saved)
+
+
+def _templates(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    saved: str = "",
+    form: dict[str, str] | None = None,
+    error: str = "",
+) -> Response:
+    return page(
+        request,
+        "survey_templates.html",
+        422 if error else 200,
+        templates=survey_templates.list_templates(session, user),
+        form=form or {"name": "", "questions": EXAMPLE_QUESTIONS},
+        saved=saved,
+        error=error,
+    )
+
+
+@router.post("/surveys/templates")
+def add_template(
+    request: Request,
+    session: Db,
+    user: CurrentUser,
+    name: Annotated[str, Form()] = "",
+    questions: Annotated[str, Form()] = "",
+) -> Response:
+    """Check and store a template; a mistake shows the form again with what is wrong."""
+    try:
+        try:
+            parsed = yaml.safe_load(questions)
+        except yaml.YAMLError as exc:
+            raise InvalidInputError(f"questions: not valid YAML ({exc})") from None
+        made = survey_templates.create_template(session, user, name=name, questions=parsed)
+    except (InvalidInputError, ConflictError) as exc:
+        form = {"name": name, "questions": questions}
+        return _templates(request, session, user, form=form, error=str(exc))
+    return RedirectResponse(f"/surveys/templates?saved={quote(made.name)}", status_code=303)
+
+
+__all__ = ["EXAMPLE_QUESTIONS", "MESSAGES", "nonce", "router", "survey_panel"]
