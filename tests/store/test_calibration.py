@@ -94,11 +94,11 @@ def test_reviewers_are_blind_until_the_session_is_closed(db: Database) -> None:
 
 def test_submitted_answers_are_final_and_checked(db: Database) -> None:
     sid = _open(db)
-    with db.session() as s, pytest.raises(InvalidInputError, match="missing: turn 4"):
+    with db.session() as s, pytest.raises(InvalidInputError, match=r"missing: turn 4 \(index 3\)"):
         cal.save_answers(s, _u(db, "coach"), sid, answers({}, {1: 50, 5: 60}), submit=True)
     with db.session() as s, pytest.raises(InvalidInputError, match="unknown behaviour magic"):
         cal.save_answers(s, _u(db, "coach"), sid, {1: cal.TurnAnswer(frozenset({"magic"}), 5)}, submit=False)
-    with db.session() as s, pytest.raises(InvalidInputError, match="turn 0: not a staff turn"):
+    with db.session() as s, pytest.raises(InvalidInputError, match=r"turn 1 \(index 0\): not a staff turn"):
         cal.save_answers(s, _u(db, "coach"), sid, {0: cal.TurnAnswer(frozenset(), 5)}, submit=False)
     with db.session() as s, pytest.raises(InvalidInputError, match="not from 0 to 100"):
         cal.save_answers(s, _u(db, "coach"), sid, {1: cal.TurnAnswer(frozenset(), 101)}, submit=False)

@@ -183,16 +183,21 @@ def parse_answers(row: CalibrationSession, answers: Mapping[int, TurnAnswer]) ->
     for turn, answer in sorted(answers.items()):
         if turn not in staff:
             raise InvalidInputError(
-                f"turn {turn}: not a staff turn of this conversation; score turns "
-                f"{', '.join(str(t) for t in sorted(staff))}"
+                f"{_turn(turn)}: not a staff turn of this conversation; score "
+                f"{', '.join(_turn(t) for t in sorted(staff))}"
             )
         bad = sorted(answer.labels - known)
         if bad:
-            raise InvalidInputError(f"turn {turn}: unknown behaviour {', '.join(bad)}")
+            raise InvalidInputError(f"{_turn(turn)}: unknown behaviour {', '.join(bad)}")
         if answer.score is not None and not 0 <= answer.score <= 100:
-            raise InvalidInputError(f"turn {turn}: score {answer.score} is not from 0 to 100")
+            raise InvalidInputError(f"{_turn(turn)}: score {answer.score} is not from 0 to 100")
         out[str(turn)] = {"labels": sorted(answer.labels), "score": answer.score}
     return {"turns": out}
+
+
+def _turn(index: int) -> str:
+    """A turn as the pages number it (from 1) with the API's 0-based index."""
+    return f"turn {index + 1} (index {index})"
 
 
 def save_answers(
@@ -221,8 +226,8 @@ def save_answers(
         )
         if unscored:
             raise InvalidInputError(
-                "give every staff turn a score before submitting; missing: turn "
-                + ", ".join(str(t + 1) for t in unscored)
+                "give every staff turn a score before submitting; missing: "
+                + ", ".join(_turn(t) for t in unscored)
             )
         me.submitted_at = utcnow()
     me.answers = stored

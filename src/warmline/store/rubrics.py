@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warmline.engine.pipeline import Analyzer
@@ -28,7 +28,7 @@ from warmline.engine.scoring import Scorer, load_weights
 from warmline.store.access import require_role
 from warmline.store.calibration_tables import Rubric
 from warmline.store.errors import ConflictError, InvalidInputError, NotFoundError
-from warmline.store.tables import User
+from warmline.store.tables import Conversation, User
 
 #: Longest note kept with a version.
 MAX_NOTE = 2000
@@ -41,9 +41,7 @@ class RubricError(InvalidInputError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        shown = "; ".join(problems[:10])
-        more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
-        super().__init__(f"the rubric was not published: {shown}{more}")
+        super().__init__(f"the rubric was not published: {'; '.join(problems)}")
 
 
 # ----------------------------------------------------------------- validation
@@ -168,6 +166,14 @@ def publish_rubric(session: Session, user: User, raw: Any, *, note: str = "") ->
     return row
 
 
+def conversations_per_version(session: Session) -> dict[int, int]:
+    """How many stored conversations were scored with each version."""
+    rows = session.execute(
+        select(Conversation.rubric_version, func.count()).group_by(Conversation.rubric_version)
+    )
+    return {int(version): int(count) for version, count in rows}
+
+
 def rubric_yaml(rubric: Rubric) -> str:
     """A version's weights as YAML, in the shipped order, to copy and edit."""
     return yaml.safe_dump(rubric.weights, sort_keys=False, default_flow_style=None, width=88)
@@ -209,6 +215,7 @@ __all__ = [
     "active_rubric",
     "active_version",
     "analyzer_for",
+    "conversations_per_version",
     "get_rubric",
     "list_rubrics",
     "parse_rubric_text",

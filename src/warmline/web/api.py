@@ -161,6 +161,7 @@ def get_conversation(session: Db, user: CurrentUser, conversation_id: str) -> di
         "metadata": row.record.get("metadata", {}),
         "redactions": row.redactions,
         "engine_version": row.engine_version,
+        "rubric_version": row.rubric_version,
         "reviews": [
             review_out(r).model_dump(mode="json") for r in reviews.list_reviews(session, row)
         ],

@@ -18,6 +18,7 @@ from warmline.settings import Settings
 from warmline.store.db import Database, require_current
 from warmline.store.jobs import ImportRunner
 from warmline.web import api, api_kpi, api_learn, api_practice, errors, pages, sections
+from warmline.web.api_calibration import router as calibration_api
 from warmline.web.api_feedback import router as feedback_api
 from warmline.web.api_results import router as results_api
 from warmline.web.context import AppContext
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.include_router(api_kpi.router)
     app.include_router(results_api)
     app.include_router(feedback_api)
+    app.include_router(calibration_api)
     app.include_router(pages.router)
     for router in sections.routers():
         app.include_router(router)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from warmline.engine.labels import ANTI_PATTERNS
 from warmline.store import conversations as convs
-from warmline.store import reviews
+from warmline.store import reviews, rubrics
 from warmline.store.access import conversation_filter
 from warmline.store.errors import InvalidInputError
 from warmline.store.tables import Conversation, Review, User
@@ -385,6 +385,7 @@ def conversation_page(
         reviews=[_review(r) for r in stored],
         can_review=user.role in ("admin", "coach"),
         reviewed=reviewed,
+        active_rubric=rubrics.active_version(session),
         survey_panel=survey_panel(session, user, row),
     )
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from warmline.web import (
     admin_pages,
     assist_page,
+    calibration_pages,
     conversations_pages,
     dashboards_pages,
     followups_pages,
@@ -16,6 +17,7 @@ from warmline.web import (
     practice_pages,
     results_pages,
     review_reply_page,
+    rubric_pages,
     survey_pages,
 )
 
@@ -33,6 +35,8 @@ def routers() -> list[APIRouter]:
         journal_pages.router,
         followups_pages.router,
         survey_pages.router,
+        calibration_pages.router,
         imports_pages.router,
         admin_pages.router,
+        rubric_pages.router,
     ]
