@@ -86,6 +86,11 @@ def test_a_customer_answers_a_survey_and_the_agent_sees_it(
         assert "Reads as anxiety" in said.inner_text()
         said.scroll_into_view_if_needed()
         screenshot(page, "survey_said")
+        page.goto(f"{base}/conversations/nw-0002")
+        panel = page.locator(".survey-panel")
+        assert "CSAT 2" in panel.inner_text() and "Create survey link" not in panel.inner_text()
+        panel.scroll_into_view_if_needed()
+        screenshot(page, "survey_panel")
         page.goto(f"{base}/followups")
         assert page.locator(".followup-list:not(.closed) > li").count() == per_agent["agent-amara"]
         assert "Started very" in page.locator(".reason").first.inner_text()

@@ -20,6 +20,7 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from warmline.store import survey_templates, surveys
 from warmline.store.conversations import get_conversation
@@ -146,8 +147,14 @@ async def survey_submit(request: Request, ctx: Ctx, session: Db, token: str) -> 
     if not _same_origin(request) or not hmac.compare_digest(sent, nonce(ctx.secret, token)):
         return _message(request, "refused")
     try:
-        surveys.submit_survey(
-            session, token, values, analyzer=ctx.analyzer, redactor=ctx.redactor
+        # The engine reads the comment: off the event loop, in the request's session.
+        await run_in_threadpool(
+            surveys.submit_survey,
+            session,
+            token,
+            values,
+            analyzer=ctx.analyzer,
+            redactor=ctx.redactor,
         )
     except surveys.SurveyAnswered:
         return _message(request, "answered")
