@@ -277,9 +277,10 @@ def due_count(session: Session, user: User) -> int:
 
 def _own_open_task(session: Session, user: User, task_id: int) -> FollowUp:
     task = session.get(FollowUp, task_id)
-    visible = task is not None and session.execute(
-        _scoped(session, user).where(FollowUp.id == task_id)
-    ).first()
+    visible = (
+        task is not None
+        and session.execute(_scoped(session, user).where(FollowUp.id == task_id)).first()
+    )
     if task is None or not visible:
         raise NotFoundError(f"no follow-up with id {task_id}")
     if user.role != "agent" or task.agent_id != user.agent_id:

@@ -305,9 +305,7 @@ def _display(q: dict[str, Any], value: Any) -> str:
 def _view(answer: SurveyAnswer, survey: Survey, conv: Conversation) -> AnswerView:
     questions = survey.questions
     csat_q = next((q for q in questions if q.get("feeds") == "csat"), None)
-    csat_label = (
-        csat_q["labels"][answer.csat - 1] if csat_q is not None and answer.csat else ""
-    )
+    csat_label = csat_q["labels"][answer.csat - 1] if csat_q is not None and answer.csat else ""
     return AnswerView(
         id=answer.id,
         conversation=conv.external_id,

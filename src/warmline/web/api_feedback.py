@@ -173,9 +173,7 @@ def list_templates(session: Db, user: CurrentUser) -> list[TemplateOut]:
 )
 def create_template(session: Db, user: CurrentUser, body: TemplateIn) -> TemplateOut:
     """Add a survey template (admins): exactly one scale question must ``feeds: csat``."""
-    made = survey_templates.create_template(
-        session, user, name=body.name, questions=body.questions
-    )
+    made = survey_templates.create_template(session, user, name=body.name, questions=body.questions)
     return TemplateOut.model_validate(made.to_dict())
 
 
