@@ -4,7 +4,7 @@ the import (and its negative cases), idempotent re-imports, scope, done/skip che
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -167,3 +167,22 @@ def test_trigger_reads_the_stored_analysis() -> None:
     analysis["turns"][0]["emotions"][0]["intensity"] = 2
     assert followups.trigger(analysis) is None  # not strong enough
     assert followups.trigger({"deescalated": None, "turns": []}) is None
+
+
+def test_a_task_due_soon_is_marked_so_and_counts_in_the_badge(db: Database) -> None:
+    with db.session() as s:
+        a3 = user_by_email(s, "a3@x.io")
+        task = _task(s, "a3-angry")
+        assert task is not None
+        task.due_at = datetime.now(UTC) + timedelta(days=1)
+        s.flush()
+        view = followups.get_followup(s, a3, task.id)
+        assert view.due_soon and not view.overdue
+        assert followups.due_count(s, a3) == 1
+        task.due_at = datetime.now(UTC) + followups.DUE_SOON + timedelta(days=1)
+        s.flush()
+        later = followups.get_followup(s, a3, task.id)
+        assert not later.due_soon and not later.overdue
+        assert followups.due_count(s, a3) == 0
+        with pytest.raises(NotFoundError):
+            followups.get_followup(s, user_by_email(s, "a1@x.io"), task.id)

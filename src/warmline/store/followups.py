@@ -149,6 +149,8 @@ class FollowUpView:
     due_at: datetime
     status: str
     overdue: bool
+    #: Open, not overdue, and due within :data:`DUE_SOON`.
+    due_soon: bool
     note: str
     closed_at: datetime | None
     created_at: datetime
@@ -164,6 +166,7 @@ class FollowUpView:
             "due_at": self.due_at.isoformat(),
             "status": self.status,
             "overdue": self.overdue,
+            "due_soon": self.due_soon,
             "note": self.note,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
             "created_at": self.created_at.isoformat(),
@@ -191,6 +194,7 @@ class FollowUpList:
 
 
 def _view(task: FollowUp, conv: Conversation, now: datetime) -> FollowUpView:
+    is_open = task.status == "open"
     return FollowUpView(
         id=task.id,
         conversation=conv.external_id,
@@ -199,7 +203,8 @@ def _view(task: FollowUp, conv: Conversation, now: datetime) -> FollowUpView:
         reason=task.reason,
         due_at=task.due_at,
         status=task.status,
-        overdue=task.status == "open" and task.due_at < now,
+        overdue=is_open and task.due_at < now,
+        due_soon=is_open and now <= task.due_at <= now + DUE_SOON,
         note=task.note,
         closed_at=task.closed_at,
         created_at=task.created_at,

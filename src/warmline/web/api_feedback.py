@@ -191,6 +191,7 @@ class FollowUpOut(BaseModel):
     due_at: datetime
     status: Literal["open", "done", "skipped"]
     overdue: bool
+    due_soon: bool
     note: str
     closed_at: datetime | None
     created_at: datetime
