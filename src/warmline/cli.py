@@ -28,6 +28,7 @@ from warmline.batch import Outcome, analyze_records
 from warmline.cli_export import register as register_export_commands
 from warmline.cli_kpi import register as register_kpi_commands
 from warmline.cli_learn import register as register_learn_commands
+from warmline.cli_privacy import register as register_privacy_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
 from warmline.cli_scale import analyze_to_folder, wants_folder
 from warmline.cli_server import register as register_server_commands
@@ -511,6 +512,8 @@ register_roleplay_commands(main)
 register_learn_commands(main)
 # KPIs and before/after reports (kpi import, report before-after).
 register_kpi_commands(main)
+# Data protection (retention purge, forget a customer, audit list/verify).
+register_privacy_commands(main)
 # Score exports as CSV or Parquet (export scores).
 register_export_commands(main)
 

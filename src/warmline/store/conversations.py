@@ -23,6 +23,7 @@ from warmline.store import rubrics
 from warmline.store.access import conversation_filter
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.followups import consider as consider_followup
+from warmline.store.retention import customer_ref_of
 from warmline.store.tables import Conversation, Label, Team, User, utcnow
 from warmline.store.users import get_or_create_team
 
@@ -152,6 +153,7 @@ def _upsert(
     row.agent_id = conv.agent_id
     row.channel = conv.channel
     row.customer_name = conv.customer_name
+    row.customer_ref = customer_ref_of(record)
     row.updated_at = now
     row.source = options.source[:255]
     row.turn_count = len(conv.turns)

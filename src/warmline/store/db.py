@@ -21,6 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from warmline.store.errors import StoreError
 
 
+#: Connections an engine may open. The web app admits at most MAX_IN_FLIGHT requests at once
+#: (each holds at most one connection), so a request never waits for a connection that only
+#: a queued request could give back; the rest is for background imports and the CLI.
+POOL_CONNECTIONS = 40
+_POOL: dict[str, int] = {"pool_size": 10, "max_overflow": POOL_CONNECTIONS - 10, "pool_timeout": 30}
+
+
 def make_engine(url: str) -> Engine:
     """An engine for *url*; SQLite files get foreign keys, WAL and a busy timeout."""
     try:
@@ -32,13 +39,16 @@ def make_engine(url: str) -> Engine:
             f"(expected sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB)"
         ) from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # A URI filename (file:PATH?mode=ro&uri=true) names a file that must exist already.
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": 30}, **_POOL
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, **_POOL)
     raise StoreError(
         f"database URL {_safe(url)!r}: only sqlite:///FILE and postgresql+psycopg://... are supported"
     )

@@ -116,6 +116,8 @@ class Conversation(Base):
     agent_id: Mapped[str | None] = mapped_column(String(120), index=True, default=None)
     channel: Mapped[str | None] = mapped_column(String(40), default=None)
     customer_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: ``metadata.customer_id`` of the import: finds one customer's data to delete on request.
+    customer_ref: Mapped[str | None] = mapped_column(String(200), index=True, default=None)
     #: First turn's timestamp when it has one, else the first import time.
     started_at: Mapped[datetime] = mapped_column(index=True)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -17,11 +18,12 @@ from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database, require_current
 from warmline.store.jobs import ImportRunner
-from warmline.web import api, api_kpi, api_learn, api_practice, errors, pages, sections
+from warmline.web import api, api_kpi, api_privacy, api_learn, api_practice, errors, pages, sections
 from warmline.web.api_calibration import router as calibration_api
 from warmline.web.api_feedback import router as feedback_api
 from warmline.web.api_results import router as results_api
 from warmline.web.context import AppContext
+from warmline.web.retention_schedule import RetentionSchedule
 
 
 def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None) -> FastAPI:
@@ -44,9 +46,19 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         secret=settings.resolved_secret(required=from_env),
     )
 
+    schedule = (
+        RetentionSchedule(db, ctx.secret, days=settings.retention_days)
+        if settings.retention_days
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if schedule is not None:
+            schedule.start()
         yield
+        if schedule is not None:
+            schedule.stop()
         ctx.runner.shutdown()
         db.dispose()
 
@@ -61,9 +73,11 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.retention = schedule
     errors.install(app)
     app.middleware("http")(_limit_body(ctx))
     app.middleware("http")(_security_headers)
+    app.middleware("http")(_admit(MAX_IN_FLIGHT))  # outermost: before anything touches the database
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("warmline.web").joinpath("static"))),
@@ -74,6 +88,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.include_router(api_learn.router)
     app.include_router(api_kpi.router)
     app.include_router(results_api)
+    app.include_router(api_privacy.router)
     app.include_router(feedback_api)
     app.include_router(calibration_api)
     app.include_router(pages.router)
@@ -111,6 +126,28 @@ async def _security_headers(
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+#: Requests handled at once; more wait their turn in the event loop, holding nothing. Below
+#: the database pool's size (warmline.store.db.POOL_CONNECTIONS), so that a request can always
+#: get a connection: with more requests than connections in flight, one waiting for a
+#: connection on the event loop (async handlers, the login check) froze the whole server.
+MAX_IN_FLIGHT = 32
+
+
+def _admit(
+    limit: int,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Let at most *limit* requests in at once; the others queue, first come first served."""
+    gate = asyncio.Semaphore(limit)
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        async with gate:
+            return await call_next(request)
+
+    return middleware
 
 
 def _limit_body(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from warmline.store.errors import AuthError, ForbiddenError
@@ -120,7 +121,9 @@ async def current_caller(request: Request, session: Db) -> Caller:
         form = await request.form()  # cached by Starlette, so handlers can read it again
         value = form.get("csrf")
         request.state.csrf_form = value if isinstance(value, str) else None
-    caller = _caller(request, session)
+    # The token lookup blocks on the database: off the event loop, or a request waiting for a
+    # pooled connection would freeze the loop that the connections' holders need to finish.
+    caller = await run_in_threadpool(_caller, request, session)
     request.state.caller = caller  # pages render the user and CSRF token from here
     return caller
 
