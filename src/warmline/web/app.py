@@ -18,7 +18,7 @@ from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database, require_current
 from warmline.store.jobs import ImportRunner
-from warmline.web import api, api_kpi, api_privacy, api_learn, api_practice, errors, pages, sections
+from warmline.web import api, api_kpi, api_learn, api_practice, api_privacy, errors, pages, sections
 from warmline.web.api_calibration import router as calibration_api
 from warmline.web.api_feedback import router as feedback_api
 from warmline.web.api_results import router as results_api
