@@ -8,7 +8,7 @@ import pytest
 from warmline.engine.errors import InvalidConversationError
 from warmline.engine.labels import ANTI_PATTERNS
 from warmline.engine.pipeline import Analyzer
-from warmline.engine.review_reply import find_issues, never_say, reply_to_review
+from warmline.engine.review_reply import find_issues, never_say, reply_to_review, retold
 
 FURIOUS_DELIVERY = (
     "Ordered a sofa THREE weeks ago and it still hasn't arrived. Nobody answers the phone "
@@ -68,7 +68,7 @@ def test_each_review_gets_its_issue_feeling_and_a_well_rated_reply(
 
 def test_the_reply_names_the_issue_in_the_reviewers_words(analyzer: Analyzer) -> None:
     result = reply_to_review(FURIOUS_DELIVERY, stars=1, analyzer=analyzer)
-    assert result.issues[0].quote == "ordered a sofa THREE weeks ago and it still hasn't arrived"
+    assert result.issues[0].quote == "Ordered a sofa THREE weeks ago and it still hasn't arrived"
     assert f'"{result.issues[0].quote}"' in result.reply
     assert "not being able to reach anyone" in result.reply  # the second issue, named
     assert "angry" in result.reply or "frustrat" in result.reply  # the feeling, named
@@ -83,7 +83,7 @@ def test_different_reviews_get_visibly_different_replies(analyzer: Analyzer) -> 
     quality = reply_to_review(DISAPPOINTED_QUALITY, stars=2, analyzer=analyzer).reply
     mixed = reply_to_review(MIXED_DAMAGED, stars=3, analyzer=analyzer).reply
     assert "delivery date" in furious and "replacement or your money back" in quality
-    assert "the staff in store were friendly" in mixed  # the praise, thanked in their words
+    assert "The staff in store were friendly" in mixed  # the praise, thanked in their words
     assert "good and the bad" in mixed and "good and the bad" not in furious
 
 
@@ -132,3 +132,27 @@ def test_bad_input_names_the_field(
     with pytest.raises(InvalidConversationError) as info:
         reply_to_review(text, stars=stars, analyzer=analyzer)
     assert info.value.where == where
+
+
+def test_an_i_cant_is_retold_not_quoted_so_it_never_reads_as_our_refusal(
+    analyzer: Analyzer,
+) -> None:
+    assert retold("I can't log in to my account, I was locked out") == (
+        "you can't log in to your account, you were locked out"
+    )
+    review = "I can't log in to my account and the password reset email never arrives."
+    result = reply_to_review(review, stars=2, analyzer=analyzer)
+    assert "You told us you can't log in to your account and the password reset" in result.reply
+    assert "\"I can't" not in result.reply
+    assert not result.check.warnings
+
+
+def test_a_second_issue_is_mentioned_in_passing_and_names_keep_their_capitals(
+    analyzer: Analyzer,
+) -> None:
+    review = "Gary at the store was so rude to me, and my refund still hasn't arrived."
+    result = reply_to_review(review, stars=1, analyzer=analyzer)
+    assert [i.id for i in result.issues][:2] == ["rude_staff", "refund"]
+    assert '"Gary at the store was so rude to me"' in result.reply
+    assert "what you said about your refund" in result.reply
+    assert not result.check.warnings and result.check.score >= 70

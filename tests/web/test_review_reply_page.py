@@ -44,7 +44,7 @@ def test_the_form_drafts_a_reply_with_emotions_issues_and_its_check(client: Test
     assert 'class="tag emo"' in text and "Disappointment" in text
     draft = re.search(r'<textarea name="draft"[^>]*>([^<]*)</textarea>', text)
     assert draft and draft.group(1).startswith("Hi Dana,") and "Reyes" not in draft.group(1)
-    assert escape("the table arrived with a cracked leg") in draft.group(1)
+    assert escape("The table arrived with a cracked leg") in draft.group(1)
     assert 'class="score-badge good"' in text  # the draft scores 75 or more
     assert "Warnings" not in text
 

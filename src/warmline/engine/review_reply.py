@@ -30,7 +30,7 @@ DATA_FILE: Final = "review_responder.yaml"
 #: The longest review read, in characters (a public review is rarely over a page).
 MAX_REVIEW: Final = 10_000
 #: Quotes of the reviewer's words are cut to this many words.
-QUOTE_WORDS: Final = 14
+QUOTE_WORDS: Final = 16
 #: A fragment holding any of these is never repeated in public: emails, long numbers, links.
 _PERSONAL = re.compile(r"@|\d[\d\s-]{3,}\d|\d{4,}|https?://|www\.", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.!?;:\n]+|,\s+(?:but|and|so)\s+|\s+but\s+")
@@ -108,6 +108,7 @@ def _span(e: Evidence) -> dict[str, Any]:
 class _Issue:
     id: str
     name: str
+    about: str
     pattern: re.Pattern[str]
     own: str
     next: str
@@ -132,7 +133,14 @@ def _parts() -> _Parts:
     raw = read_yaml(package_data(), DATA_FILE)
     try:
         issues = tuple(
-            _Issue(key, str(v["name"]), _phrases(v["cues"]), str(v["own"]), str(v["next"]))
+            _Issue(
+                key,
+                str(v["name"]),
+                str(v["about"]),
+                _phrases(v["cues"]),
+                str(v["own"]),
+                str(v["next"]),
+            )
             for key, v in raw["issues"].items()
         )
         praise = _phrases(raw["praise"]["cues"])
@@ -177,14 +185,17 @@ def _quote(review: str, hit: Evidence) -> str:
     end_match = _CLAUSE_END.search(review, hit.end)
     end = end_match.start() if end_match else len(review)
     words = review[start:end].split()
+    cut_front = cut_back = False
     if len(words) > QUOTE_WORDS:  # keep the words nearest the cue
         before = len(review[start : hit.start].split())
         first = max(0, min(before - QUOTE_WORDS // 2, len(words) - QUOTE_WORDS))
+        cut_front, cut_back = first > 0, first + QUOTE_WORDS < len(words)
         words = words[first : first + QUOTE_WORDS]
     clause = " ".join(words).strip(" ,-\"'")
     if not clause or _PERSONAL.search(clause):
         return ""
-    return clause[0].lower() + clause[1:] if clause[:2] not in ("I ", "I'") else clause
+    # Their words as written (a name keeps its capital); an ellipsis marks a cut.
+    return ("\u2026" if cut_front else "") + clause + ("\u2026" if cut_back else "")
 
 
 # ----------------------------------------------------------------- composing
@@ -228,15 +239,49 @@ def _issue_lines(issues: Sequence[ReviewIssue], review: str) -> list[str]:
     by_id = {i.id: i for i in _parts().issues}
     lead = issues[0]
     lines = []
-    if lead.quote:
+    if lead.quote and _SAYS_CANNOT.search(lead.quote):
+        lines.append(
+            str(raw["their_words_retold"]).format(retold=retold(lead.quote.strip("\u2026")))
+        )
+    elif lead.quote:
         lines.append(
             _pick([str(t) for t in raw["their_words"]], review, "words").format(quote=lead.quote)
         )
     lines.append(by_id[lead.id].own)
     lines.append(by_id[lead.id].next)
     if len(issues) > 1:
-        lines.append(str(raw["also"]).format(issue=issues[1].name))
+        lines.append(str(raw["also"]).format(issue=by_id[issues[1].id].about))
     return lines
+
+
+#: The reviewer's own "I can't ..." (their words, which in our reply would read as a refusal).
+_SAYS_CANNOT = re.compile(
+    r"\b(?:i|we)\s+(?:can'?t|cannot|can not|couldn'?t|could not|am unable|'m unable|are unable)\b",
+    re.IGNORECASE,
+)
+_RETOLD = {
+    "i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll",
+    "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "am": "are",
+    "we": "you", "we're": "you're", "we've": "you've", "our": "your", "us": "you",
+    "was": "were",
+}  # fmt: skip
+
+
+def retold(words: str) -> str:
+    """*words* in the second person ("I can't log in to my account" → "you can't log in to
+    your account"); "was" follows only a first-person subject."""
+    tokens = re.split(r"(\W*\s+)", words)
+    out: list[str] = []
+    previous = ""
+    for token in tokens:
+        key = token.lower().replace("\u2019", "'")
+        if key in _RETOLD and (key != "was" or previous in ("i", "we")):
+            out.append(_RETOLD[key])
+        else:
+            out.append(token)
+        if token.strip():
+            previous = key
+    return "".join(out)
 
 
 def _praise_line(praise: Sequence[Evidence], review: str) -> str:
@@ -272,7 +317,8 @@ def compose_reply(
         if thanks:
             body.append(thanks)
         body.append(_pick([str(p) for p in raw["private"]], review, "private"))
-        body.append(str(raw["closing"].get(tone, raw["closing"]["upset"])))
+        closing = "disappointed" if tone == "mixed" and not thanks else tone
+        body.append(str(raw["closing"].get(closing, raw["closing"]["upset"])))
     sign = str(raw["sign_off"]["business" if business else "none"]).format(
         business=(business or "").strip()
     )
@@ -349,4 +395,5 @@ __all__ = [
     "find_praise",
     "never_say",
     "reply_to_review",
+    "retold",
 ]
