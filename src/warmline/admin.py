@@ -6,6 +6,7 @@ prints nothing.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -102,6 +103,20 @@ def import_file(
         db.dispose()
 
 
+def discard_stale_uploads(settings: Settings) -> int:
+    """Delete uploads left by imports a stopped server never finished; returns how many.
+
+    An upload waits in ``data_dir/uploads`` until its background import ends, unredacted; after
+    a crash nothing would ever remove it. Run this before the server starts (``warmline
+    serve`` does), not while another server uses the same data folder.
+    """
+    uploads = settings.data_dir / "uploads"
+    folders = [p for p in uploads.glob("upload-*") if p.is_dir()] if uploads.is_dir() else []
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(folders)
+
+
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
     """A demo account to print for a new user."""
@@ -170,6 +185,7 @@ def _demo_spec() -> dict[str, Any]:
 __all__ = [
     "DemoLogin",
     "add_user",
+    "discard_stale_uploads",
     "import_file",
     "install_demo",
     "open_database",

@@ -57,9 +57,11 @@ def _fail(exc: WarmlineError) -> click.ClickException:
 def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     """Start the web app (pages and REST API); migrates the database first."""
     import uvicorn
+    from sqlalchemy.exc import DBAPIError
 
-    from warmline.admin import install_demo, upgrade_database
+    from warmline.admin import discard_stale_uploads, install_demo, upgrade_database
     from warmline.engine.pipeline import Analyzer
+    from warmline.store.errors import database_error
     from warmline.web import create_app
 
     settings = settings_for(database_url)
@@ -67,6 +69,8 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     try:
         settings.resolved_secret(required=not demo)
         upgrade_database(settings)
+        if stale := discard_stale_uploads(settings):
+            click.echo(f"removed {stale} upload(s) left by imports an earlier run did not finish")
         if demo:
             logins, imported = install_demo(settings, analyzer=analyzer)
             if imported:
@@ -77,6 +81,8 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
         app = create_app(settings, analyzer=analyzer)
     except WarmlineError as exc:
         raise _fail(exc) from None
+    except DBAPIError as exc:
+        raise _fail(database_error(exc)) from None
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"Warmline is running at http://{shown}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -125,7 +131,10 @@ def users_create(
     database_url: str | None,
 ) -> None:
     """Create a user who can log in."""
+    from sqlalchemy.exc import DBAPIError
+
     from warmline.admin import add_user
+    from warmline.store.errors import database_error
 
     try:
         user = add_user(
@@ -139,6 +148,8 @@ def users_create(
         )
     except WarmlineError as exc:
         raise _fail(exc) from None
+    except DBAPIError as exc:
+        raise _fail(database_error(exc)) from None
     click.echo(f"created {user.role} {user.email}" + (f" in team {team}" if team else ""))
 
 
@@ -156,8 +167,11 @@ def import_command(
     source: Path, agent_id: str | None, team: str | None, fmt: str | None, database_url: str | None
 ) -> None:
     """Import conversations into the database (redacted, analysed; re-imports update by id)."""
+    from sqlalchemy.exc import DBAPIError
+
     from warmline.admin import import_file
     from warmline.store.conversations import ImportRefused
+    from warmline.store.errors import database_error
 
     try:
         result = import_file(
@@ -170,6 +184,8 @@ def import_command(
         raise click.ClickException("\n".join(lines)) from None
     except WarmlineError as exc:
         raise _fail(exc) from None
+    except DBAPIError as exc:  # a full disk, a read-only file: one line, no traceback
+        raise _fail(database_error(exc)) from None
     click.echo(
         f"imported {len(result.ids)} conversations from {source}: {result.created} new, "
         f"{result.updated} updated, {result.redactions} PII redactions"

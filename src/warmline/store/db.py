@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warmline.store.errors import StoreError
 
-
 #: Connections an engine may open. The web app admits at most MAX_IN_FLIGHT requests at once
 #: (each holds at most one connection), so a request never waits for a connection that only
 #: a queued request could give back; the rest is for background imports and the CLI.

@@ -7,6 +7,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
 from warmline.engine.errors import WarmlineError
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import read_conversations
@@ -18,7 +21,7 @@ from warmline.store.conversations import (
     validate_records,
 )
 from warmline.store.db import Database
-from warmline.store.errors import NotFoundError
+from warmline.store.errors import NotFoundError, database_error
 from warmline.store.tables import ImportJob, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ class ImportRunner:
         self.db = db
         self.analyzer = analyzer
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-import")
+        #: Jobs a previous process left queued or running, now marked failed (see below).
+        self.interrupted = mark_interrupted(db)
 
     def submit(self, user: User, path: Path, *, fmt: str | None, options: ImportOptions) -> int:
         """Queue the import of *path*; returns the job id to poll."""
@@ -48,6 +53,8 @@ class ImportRunner:
             self._import(job_id, path, fmt, options)
         except (WarmlineError, OSError) as exc:
             self._finish(job_id, "failed", str(exc))
+        except DBAPIError as exc:  # a full disk, a read-only database: the chunk rolled back
+            self._finish(job_id, "failed", str(database_error(exc)))
         except Exception as exc:  # the outermost boundary of a worker thread
             log.exception("import job %s crashed", job_id)
             self._finish(job_id, "failed", f"internal error: {exc}")
@@ -96,7 +103,11 @@ class ImportRunner:
                 setattr(job, key, value)
 
     def _finish(self, job_id: int, status: str, message: str) -> None:
-        self._update(job_id, status=status, message=message, finished_at=utcnow())
+        try:
+            self._update(job_id, status=status, message=message, finished_at=utcnow())
+        except DBAPIError as exc:  # refused even this: the next start marks the job failed
+            # Not log.exception: the driver's message carries the statement's values (PII).
+            log.error("import job %s could not record its end: %s", job_id, database_error(exc))
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until every queued job has finished (for the CLI and tests)."""
@@ -119,6 +130,27 @@ def discard_upload(path: Path) -> None:
         path.parent.rmdir()
 
 
+def mark_interrupted(db: Database) -> int:
+    """Mark jobs left queued or running by a stopped process as failed; returns how many.
+
+    A job runs on a thread of the process that accepted it, so when a new runner starts, an
+    unfinished job has lost its worker (the server was killed or crashed). Its chunks of
+    conversations that were committed stay, each with its analysis and labels; uploading the
+    file again finishes the import, because re-importing updates by id.
+    """
+    with db.session() as session:
+        jobs = session.scalars(select(ImportJob).where(ImportJob.status.in_(("queued", "running"))))
+        count = 0
+        for job in jobs:
+            job.status, job.finished_at, count = "failed", utcnow(), count + 1
+            stored = f"after storing {job.done} of {job.total}" if job.total else "before storing"
+            job.message = (
+                f"interrupted: the server stopped {stored} conversations; upload the file "
+                f"again to finish (conversations already stored are updated, not duplicated)"
+            )
+        return count
+
+
 def get_job(db: Database, user: User, job_id: int) -> ImportJob:
     """A job row, if *user* started it (admins see all)."""
     with db.session() as session:
@@ -128,4 +160,4 @@ def get_job(db: Database, user: User, job_id: int) -> ImportJob:
         return job
 
 
-__all__ = ["CHUNK", "ImportRunner", "get_job"]
+__all__ = ["CHUNK", "ImportRunner", "get_job", "mark_interrupted"]

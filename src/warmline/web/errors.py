@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warmline.engine.errors import InvalidConversationError, WarmlineError
@@ -21,7 +22,10 @@ from warmline.store.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    ReadOnlyDatabaseError,
+    StorageFullError,
     StoreError,
+    database_error,
 )
 from warmline.web.throttle import TooManyAttempts
 
@@ -33,6 +37,8 @@ STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (ConflictError, 409, "conflict"),
     (InvalidInputError, 422, "invalid_input"),
     (InvalidConversationError, 422, "invalid_input"),
+    (StorageFullError, 507, "insufficient_storage"),
+    (ReadOnlyDatabaseError, 503, "database_read_only"),
     (StoreError, 503, "database_unavailable"),
 )
 CODES = {
@@ -101,6 +107,18 @@ def install(app: FastAPI) -> None:
                 )
                 return respond(request, status, code, str(exc), **extra)
         return respond(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(DBAPIError)
+    async def database_failure(request: Request, exc: DBAPIError) -> Response:
+        # The request's transaction is rolled back; say why without the SQL or its values.
+        if isinstance(exc, IntegrityError):
+            message = "the request clashes with data stored at the same moment; send it again"
+            return respond(request, 409, "conflict", message)
+        if isinstance(exc, DataError):
+            said = (str(exc.orig).strip().splitlines() or ["invalid value"])[0][:200]
+            return respond(request, 422, "invalid_input", f"a value does not fit: {said}")
+        store = database_error(exc)
+        return await domain_error(request, store)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -1,0 +1,1 @@
+"""Fault tests: real processes killed with SIGKILL, read-only and full databases."""
