@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from warmline.store.errors import AuthError, ForbiddenError
 from warmline.store.tables import AuthToken, User
