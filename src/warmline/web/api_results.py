@@ -29,6 +29,8 @@ from warmline.web.errors import respond
 
 router = APIRouter(prefix="/api/v1", tags=["results"])
 
+#: CSV lines sent per chunk of a streamed download.
+_CHUNK_LINES = 500
 _MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -76,7 +78,15 @@ def _csv_stream(ctx: Ctx, user_id: int, flt: ConversationFilter, level: str) -> 
         caller = own.get(User, user_id)
         if caller is None:
             return
-        yield from exports.csv_lines(exports.score_rows(own, caller, flt, level=level), level)
+        # Lines go out in chunks: each item of a sync stream is a hop to the thread pool.
+        chunk: list[str] = []
+        for line in exports.csv_lines(exports.score_rows(own, caller, flt, level=level), level):
+            chunk.append(line)
+            if len(chunk) >= _CHUNK_LINES:
+                yield "".join(chunk)
+                chunk = []
+        if chunk:
+            yield "".join(chunk)
 
 
 @router.get("/exports/scores.{fmt}")
