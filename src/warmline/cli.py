@@ -30,6 +30,7 @@ from warmline.cli_kpi import register as register_kpi_commands
 from warmline.cli_learn import register as register_learn_commands
 from warmline.cli_privacy import register as register_privacy_commands
 from warmline.cli_roleplay import register as register_roleplay_commands
+from warmline.cli_rubric import register as register_rubric_commands
 from warmline.cli_scale import analyze_to_folder, wants_folder
 from warmline.cli_server import register as register_server_commands
 from warmline.demo import demo
@@ -516,6 +517,8 @@ register_kpi_commands(main)
 register_privacy_commands(main)
 # Score exports as CSV or Parquet (export scores).
 register_export_commands(main)
+# Versioned scoring rubrics (rubric show, import, rescore).
+register_rubric_commands(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name="warmline")

@@ -132,3 +132,25 @@ def test_an_analyzer_per_version_is_built_once_and_shares_the_detectors(db: Data
         assert scored is not analyzer and scored is rubrics.analyzer_for(analyzer, v2)
         assert scored.detectors is analyzer.detectors and scored.scorer.w["base"] == 10
         assert analyzer.scorer.w["base"] == 50  # the shared analyzer is untouched
+
+
+def test_rescoring_moves_old_conversations_to_the_active_version(db: Database, analyzer: Analyzer) -> None:
+    _import(db, analyzer, "old")
+    _import(db, analyzer, "older")
+    with db.session() as s:
+        admin = user_by_email(s, "admin@x.io")
+        before = get_conversation(s, admin, "old")
+        old_score, record, labels = before.score, dict(before.record), len(before.labels)
+        rubrics.publish_rubric(s, admin, _changed(base=10))
+    with db.session() as s, pytest.raises(ForbiddenError):
+        rubrics.rescore(s, user_by_email(s, "coach@x.io"), analyzer)
+    with db.session() as s:
+        first = rubrics.rescore(s, user_by_email(s, "admin@x.io"), analyzer, limit=1)
+        assert (first.version, first.rescored, first.remaining) == (2, 1, 1)
+        rest = rubrics.rescore(s, None, analyzer)  # the operator, at the command line
+        assert (rest.rescored, rest.remaining) == (1, 0)
+    with db.session() as s:
+        after = get_conversation(s, user_by_email(s, "admin@x.io"), "old")
+        assert after.rubric_version == 2 and after.record == record and len(after.labels) == labels
+        assert after.score is not None and old_score is not None and after.score < old_score
+        assert rubrics.conversations_per_version(s) == {2: 2}

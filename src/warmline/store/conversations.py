@@ -159,6 +159,16 @@ def _upsert(
     row.turn_count = len(conv.turns)
     row.redactions = redactions
     row.record = record
+    replace_analysis(row, analysis)
+    row.rubric_version = rubric_version
+    session.add(row)
+    session.flush()
+    consider_followup(session, row)  # a task for the agent when it started badly, ended well
+    return created
+
+
+def replace_analysis(row: Conversation, analysis: dict[str, Any]) -> None:
+    """Put a fresh machine analysis on a conversation row: score, flags, labels, engine version."""
     row.analysis = analysis
     row.score = analysis.get("score")
     row.deescalated = analysis.get("deescalated")
@@ -166,12 +176,7 @@ def _upsert(
     staff_scores = [t["score"] for t in analysis["turns"] if t.get("score") is not None]
     row.lowest_turn_score = min(staff_scores) if staff_scores else None
     row.engine_version = warmline.__version__
-    row.rubric_version = rubric_version
     row.labels = list(_labels(analysis))
-    session.add(row)
-    session.flush()
-    consider_followup(session, row)  # a task for the agent when it started badly, ended well
-    return created
 
 
 def _labels(analysis: Mapping[str, Any]) -> Iterator[Label]:
@@ -327,6 +332,7 @@ __all__ = [
     "get_conversation",
     "import_conversations",
     "list_conversations",
+    "replace_analysis",
     "store_conversations",
     "team_of",
     "validate_records",

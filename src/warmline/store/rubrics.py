@@ -17,6 +17,7 @@ import math
 import threading
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from warmline.engine.pipeline import Analyzer
 from warmline.engine.scoring import Scorer, load_weights
+from warmline.engine.serialize import analysis_to_dict
 from warmline.store.access import require_role
 from warmline.store.calibration_tables import Rubric
 from warmline.store.errors import ConflictError, InvalidInputError, NotFoundError
@@ -147,9 +149,11 @@ def get_rubric(session: Session, version: int) -> Rubric:
     return row
 
 
-def publish_rubric(session: Session, user: User, raw: Any, *, note: str = "") -> Rubric:
-    """Store *raw* weights as the next version (admins only); it scores imports from now on."""
-    require_role(user, "admin")
+def publish_rubric(session: Session, user: User | None, raw: Any, *, note: str = "") -> Rubric:
+    """Store *raw* weights as the next version (admins; None is the operator at the command
+    line); it scores imports from now on."""
+    if user is not None:
+        require_role(user, "admin")
     weights = validate_weights(raw)
     note = note.strip()
     if len(note) > MAX_NOTE:
@@ -160,7 +164,8 @@ def publish_rubric(session: Session, user: User, raw: Any, *, note: str = "") ->
             f"these weights are the same as the active version {current.version}; "
             "nothing was published"
         )
-    row = Rubric(version=current.version + 1, weights=weights, note=note, author_id=user.id)
+    author = user.id if user is not None else None
+    row = Rubric(version=current.version + 1, weights=weights, note=note, author_id=author)
     session.add(row)
     session.flush()
     return row
@@ -174,9 +179,22 @@ def conversations_per_version(session: Session) -> dict[int, int]:
     return {int(version): int(count) for version, count in rows}
 
 
+class _RubricDumper(yaml.SafeDumper):
+    """Small mappings of numbers (need levels, mode factors) on one line, the rest in blocks."""
+
+    def represent_dict(self, data: Any) -> yaml.Node:  # type: ignore[override]
+        node = super().represent_dict(data)
+        small = len(data) <= 3 and not any(isinstance(v, Mapping) for v in data.values())
+        node.flow_style = small
+        return node
+
+
+_RubricDumper.add_representer(dict, _RubricDumper.represent_dict)
+
+
 def rubric_yaml(rubric: Rubric) -> str:
     """A version's weights as YAML, in the shipped order, to copy and edit."""
-    return yaml.safe_dump(rubric.weights, sort_keys=False, default_flow_style=None, width=88)
+    return yaml.dump(rubric.weights, Dumper=_RubricDumper, sort_keys=False, width=100)
 
 
 # ----------------------------------------------------------------- scoring with a version
@@ -208,8 +226,52 @@ def active_analyzer(session: Session, base: Analyzer) -> tuple[int, Analyzer]:
     return rubric.version, analyzer_for(base, rubric)
 
 
+# ----------------------------------------------------------------- re-scoring
+
+
+@dataclass(frozen=True, slots=True)
+class RescoreResult:
+    """What a re-score did: the version now on the rescored rows, how many, how many remain."""
+
+    version: int
+    rescored: int
+    remaining: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-ready form."""
+        return {"version": self.version, "rescored": self.rescored, "remaining": self.remaining}
+
+
+def rescore(
+    session: Session, user: User | None, base: Analyzer, *, limit: int | None = None
+) -> RescoreResult:
+    """Re-analyse conversations scored with an older version (oldest first) with the active one.
+
+    An explicit admin action (None is the operator): their stored (already redacted) record is
+    analysed again, and the score, labels and versions replaced; the record is unchanged.
+    """
+    if user is not None:
+        require_role(user, "admin")
+    if limit is not None and limit < 1:
+        raise InvalidInputError(f"limit: expected 1 or more, got {limit}")
+    # Imported here: the import path imports this module.
+    from warmline.store.conversations import replace_analysis
+
+    version, analyzer = active_analyzer(session, base)
+    stale = select(Conversation).where(Conversation.rubric_version != version)
+    rows = list(session.scalars(stale.order_by(Conversation.id).limit(limit)))
+    for row in rows:
+        analysis = analysis_to_dict(analyzer.analyze(row.record), explain=True)
+        replace_analysis(row, analysis)
+        row.rubric_version = version
+    session.flush()
+    left = session.scalar(select(func.count()).select_from(stale.subquery())) or 0
+    return RescoreResult(version, len(rows), left)
+
+
 __all__ = [
     "MAX_NOTE",
+    "RescoreResult",
     "RubricError",
     "active_analyzer",
     "active_rubric",
@@ -220,6 +282,7 @@ __all__ = [
     "list_rubrics",
     "parse_rubric_text",
     "publish_rubric",
+    "rescore",
     "rubric_yaml",
     "validate_weights",
 ]

@@ -23,7 +23,7 @@ from warmline.store import calibration as cal
 from warmline.store import rubrics
 from warmline.store.calibration_tables import CalibrationSession, Rubric
 from warmline.store.errors import ConflictError, InvalidInputError
-from warmline.web.deps import CurrentUser, Db
+from warmline.web.deps import Ctx, CurrentUser, Db
 
 router = APIRouter(prefix="/api/v1")
 
@@ -246,6 +246,27 @@ async def publish_rubric(
     weights, note = _rubric_body(request.headers.get("content-type", ""), raw, note)
     row = rubrics.publish_rubric(session, user, weights, note=note)
     return rubric_out(row, row.version, weights=True)
+
+
+class RescoreOut(BaseModel):
+    """What a re-score did."""
+
+    version: int
+    rescored: int
+    remaining: int
+
+
+@router.post("/rubrics/rescore", response_model=RescoreOut, tags=["rubrics"])
+def rescore(
+    ctx: Ctx,
+    session: Db,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> RescoreOut:
+    """Re-score up to *limit* conversations made with an older rubric with the active one
+    (admins); call again while ``remaining`` is above 0."""
+    result = rubrics.rescore(session, user, ctx.analyzer, limit=limit)
+    return RescoreOut(**result.to_dict())
 
 
 def _rubric_body(kind: str, raw: bytes, note: str) -> tuple[Any, str]:
