@@ -1,4 +1,4 @@
-"""Admin pages: the users and teams of the deployment, and adding a user."""
+"""Admin pages: the users and teams of the deployment, and adding a user (the area's first tab)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ from warmline.web.deps import CurrentUser, Db
 from warmline.web.render import page
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin")
+def admin_home(user: CurrentUser) -> Response:
+    """The admin area starts at its first tab."""
+    require_role(user, "admin")
+    return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

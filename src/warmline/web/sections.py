@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from warmline.web import (
     admin_pages,
+    privacy_pages,
     assist_page,
     calibration_pages,
     conversations_pages,
@@ -38,5 +39,6 @@ def routers() -> list[APIRouter]:
         calibration_pages.router,
         imports_pages.router,
         admin_pages.router,
+        privacy_pages.router,
         rubric_pages.router,
     ]
