@@ -76,7 +76,7 @@ def test_unknown_links_reveal_nothing_and_forged_posts_are_refused(client: TestC
     assert forged.status_code == 403
     cross = client.post(path, data={"nonce": nonce, "csat": "1"}, headers={**HTML, "Origin": "https://evil.example"})
     assert cross.status_code == 403
-    ok = client.post(path, data={"nonce": nonce, "csat": "4"}, headers={**HTML, "Origin": "http://testserver"})
+    ok = client.post(path, data={"nonce": nonce, "csat": "4"}, headers={**HTML, "Origin": "https://testserver"})
     assert ok.status_code == 200 and "Thank you!" in ok.text
 
 
