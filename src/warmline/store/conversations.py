@@ -82,15 +82,19 @@ def validate_records(
             bad.append(RecordError(position, item.line, item.id, item.message))
             continue
         try:
-            good.append(
-                item if isinstance(item, EngineConversation) else conversation_from_dict(item)
-            )
+            conv = item if isinstance(item, EngineConversation) else conversation_from_dict(item)
         except WarmlineError as exc:
             ident = item.get("id") if isinstance(item, Mapping) else None
             where = f"conversation {position}"
             bad.append(
                 RecordError(position, None, str(ident) if ident else None, f"{where}: {exc}")
             )
+            continue
+        if (too_long := over_column_limit(conv)) is not None:
+            where = f"conversation {position}"
+            bad.append(RecordError(position, None, conv.id[:200], f"{where}: {too_long}"))
+            continue
+        good.append(conv)
     ids = [c.id for c in good]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
@@ -103,6 +107,23 @@ def validate_records(
                 )
             seen.add(conv_id)
     return good, bad
+
+
+#: The longest value each stored field may have (the columns' sizes).
+FIELD_LIMITS = {"id": 200, "agent_id": 120, "channel": 40, "customer_name": 200}
+_TEAM_NAME_LIMIT = 120
+
+
+def over_column_limit(conv: EngineConversation) -> str | None:
+    """Say which field is too long to store, if any (PostgreSQL would refuse it)."""
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(conv, name)
+        if value is not None and len(value) > limit:
+            return f"{name}: at most {limit} characters (this one has {len(value)})"
+    team = conv.metadata.get("team")
+    if isinstance(team, str) and len(team.strip()) > _TEAM_NAME_LIMIT:
+        return f"metadata.team: at most {_TEAM_NAME_LIMIT} characters (this one has {len(team)})"
+    return None
 
 
 def store_conversations(

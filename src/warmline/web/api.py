@@ -212,7 +212,7 @@ async def post_import(
     user: CurrentUser,
     request: Request,
     file: UploadFile,
-    agent_id: Annotated[str | None, Form()] = None,
+    agent_id: Annotated[str | None, Form(max_length=120)] = None,
 ) -> JobOut:
     """Upload a file in any format ``warmline analyze`` reads; it imports in the background."""
     require_role(user, "admin", "coach")

@@ -120,6 +120,13 @@ def install(app: FastAPI) -> None:
         store = database_error(exc)
         return await domain_error(request, store)
 
+    @app.exception_handler(OverflowError)
+    async def number_out_of_range(request: Request, exc: OverflowError) -> Response:
+        # An integer from the request too large for the database or a date (an id of 2**70,
+        # a retention of 10**12 days): the client's mistake, never a 500.
+        message = f"a number in the request is out of range ({exc}); use a smaller value"
+        return respond(request, 422, "invalid_input", message)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [_describe(e) for e in exc.errors()]
