@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -23,6 +22,7 @@ from warmline.web.api_calibration import router as calibration_api
 from warmline.web.api_feedback import router as feedback_api
 from warmline.web.api_results import router as results_api
 from warmline.web.context import AppContext
+from warmline.web.middleware import Admit, BodyLimit, SecurityHeaders
 from warmline.web.retention_schedule import RetentionSchedule
 
 
@@ -75,9 +75,9 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.state.ctx = ctx
     app.state.retention = schedule
     errors.install(app)
-    app.middleware("http")(_limit_body(ctx))
-    app.middleware("http")(_security_headers)
-    app.middleware("http")(_admit(MAX_IN_FLIGHT))  # outermost: before anything touches the database
+    app.add_middleware(BodyLimit, limit=ctx.max_upload_bytes + 64 * 1024, refuse=_too_large(ctx))
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Admit, limit=MAX_IN_FLIGHT)  # outermost: before anything touches the database
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("warmline.web").joinpath("static"))),
@@ -105,29 +105,6 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     return app
 
 
-#: Sent with every response: no framing, no MIME sniffing, only our own scripts and styles
-#: (inline style attributes are used for bar widths; there are no inline scripts).
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
-
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
-
-
 #: Requests handled at once; more wait their turn in the event loop, holding nothing. Below
 #: the database pool's size (warmline.store.db.POOL_CONNECTIONS), so that a request can always
 #: get a connection: with more requests than connections in flight, one waiting for a
@@ -135,40 +112,18 @@ async def _security_headers(
 MAX_IN_FLIGHT = 32
 
 
-def _admit(
-    limit: int,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Let at most *limit* requests in at once; the others queue, first come first served."""
-    gate = asyncio.Semaphore(limit)
+def _too_large(ctx: AppContext) -> Callable[[Request, int], Response]:
+    """The 413 answer for a declared body over the upload limit."""
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        async with gate:
-            return await call_next(request)
+    def refuse(request: Request, length: int) -> Response:
+        message = (
+            f"the request body is {length / 1e6:.1f} MB, over the upload limit of "
+            f"{ctx.settings.max_upload_mb} MB; split the file or raise WARMLINE_MAX_UPLOAD_MB "
+            f"(nothing was imported)"
+        )
+        return errors.respond(request, 413, "too_large", message)
 
-    return middleware
-
-
-def _limit_body(
-    ctx: AppContext,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Refuse a request whose declared body is over the upload limit before reading it."""
-
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > ctx.max_upload_bytes + 64 * 1024:
-            message = (
-                f"the request body is {int(length) / 1e6:.1f} MB, over the upload limit of "
-                f"{ctx.settings.max_upload_mb} MB; split the file or raise WARMLINE_MAX_UPLOAD_MB "
-                f"(nothing was imported)"
-            )
-            return errors.respond(request, 413, "too_large", message)
-        return await call_next(request)
-
-    return middleware
+    return refuse
 
 
 __all__ = ["create_app"]
