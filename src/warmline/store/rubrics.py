@@ -89,7 +89,8 @@ def _check(value: Any, shipped: Any, path: str, problems: list[str]) -> None:
             if key in value:
                 _check(value[key], shipped[key], _join(path, key), problems)
         return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (isinstance(value, float) and not math.isfinite(value)):
         problems.append(f"{where}: expected a number, got {_kind(value)}")
         return
     low, high = _BOUNDED.get(path, (0.0, 1000.0))

@@ -16,7 +16,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from warmline.store import calibration as cal
@@ -26,6 +26,9 @@ from warmline.store.errors import ConflictError, InvalidInputError
 from warmline.web.deps import Ctx, CurrentUser, Db
 
 router = APIRouter(prefix="/api/v1")
+
+#: A session id or rubric version in a path: a positive database integer.
+Id = Annotated[int, Path(ge=1, lt=2**31)]
 
 
 class CalibrationIn(BaseModel):
@@ -39,7 +42,7 @@ class CalibrationIn(BaseModel):
 class TurnAnswerIn(BaseModel):
     """One staff turn: its index (0-based), the behaviour ids present, a 0-100 score."""
 
-    turn: int = Field(ge=0)
+    turn: int = Field(ge=0, lt=100_000)
     labels: list[str] = Field(default_factory=list, max_length=60)
     score: int | None = Field(default=None, ge=0, le=100)
 
@@ -143,14 +146,14 @@ def calibration_candidates(
 
 
 @router.get("/calibration/{session_id}", tags=["calibration"])
-def get_calibration(session: Db, user: CurrentUser, session_id: int) -> dict[str, Any]:
+def get_calibration(session: Db, user: CurrentUser, session_id: Id) -> dict[str, Any]:
     """The session as the caller may see it: the turns, who has submitted, their own answers;
     once closed, also every answer, the engine's findings and the agreement figures."""
     return cal.session_view(cal.get_session(session, user, session_id), user)
 
 
 @router.put("/calibration/{session_id}/answers", tags=["calibration"])
-def put_answers(session: Db, user: CurrentUser, session_id: int, body: AnswersIn) -> dict[str, Any]:
+def put_answers(session: Db, user: CurrentUser, session_id: Id, body: AnswersIn) -> dict[str, Any]:
     """Save the caller's answers (replacing their draft); ``submit: true`` makes them final."""
     seen: set[int] = set()
     answers: dict[int, cal.TurnAnswer] = {}
@@ -164,7 +167,7 @@ def put_answers(session: Db, user: CurrentUser, session_id: int, body: AnswersIn
 
 
 @router.get("/calibration/{session_id}/results", tags=["calibration"])
-def get_results(session: Db, user: CurrentUser, session_id: int) -> dict[str, Any]:
+def get_results(session: Db, user: CurrentUser, session_id: Id) -> dict[str, Any]:
     """The agreement figures (409 while the session is open: reviewers score blind)."""
     row = cal.get_session(session, user, session_id)
     if row.status != "closed" or row.results is None:
@@ -176,7 +179,7 @@ def get_results(session: Db, user: CurrentUser, session_id: int) -> dict[str, An
 
 
 @router.post("/calibration/{session_id}/close", tags=["calibration"])
-def close_calibration(session: Db, user: CurrentUser, session_id: int) -> dict[str, Any]:
+def close_calibration(session: Db, user: CurrentUser, session_id: Id) -> dict[str, Any]:
     """Close the session (its owner or an admin): answers freeze and the figures are computed."""
     return cal.session_view(cal.close_session(session, user, session_id), user)
 
@@ -211,7 +214,7 @@ def active_rubric(session: Db, user: CurrentUser) -> RubricOut:
 
 
 @router.get("/rubrics/{version}", response_model=RubricOut, tags=["rubrics"])
-def get_rubric(session: Db, user: CurrentUser, version: int) -> RubricOut:
+def get_rubric(session: Db, user: CurrentUser, version: Id) -> RubricOut:
     """One version with its weights."""
     return rubric_out(
         rubrics.get_rubric(session, version), rubrics.active_version(session), weights=True

@@ -9,10 +9,10 @@ blind as the API.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -28,6 +28,9 @@ from warmline.web.deps import CurrentUser, Db
 from warmline.web.render import page
 
 router = APIRouter(include_in_schema=False)
+
+#: A session id in a path: a positive database integer.
+SessionId = Annotated[int, Path(ge=1, lt=2**31)]
 
 
 @router.get("/calibration", response_class=HTMLResponse)
@@ -114,7 +117,7 @@ def _text(form: FormData, name: str) -> str:
 
 @router.get("/calibration/{session_id}", response_class=HTMLResponse)
 def session_page(
-    request: Request, session: Db, user: CurrentUser, session_id: int, saved: str = ""
+    request: Request, session: Db, user: CurrentUser, session_id: SessionId, saved: str = ""
 ) -> Response:
     """The review form (or, once submitted, the wait), or the results when closed."""
     return _session(request, session, user, session_id, notice=saved)
@@ -152,7 +155,7 @@ def _session(
 
 @router.post("/calibration/{session_id}/answers")
 async def answers_post(
-    request: Request, session: Db, user: CurrentUser, session_id: int
+    request: Request, session: Db, user: CurrentUser, session_id: SessionId
 ) -> Response:
     """Save a draft or submit; a problem shows the form again with what was entered (422)."""
     form = await request.form()
@@ -193,7 +196,7 @@ def parse_form(
 
 
 @router.post("/calibration/{session_id}/close")
-def close_post(request: Request, session: Db, user: CurrentUser, session_id: int) -> Response:
+def close_post(request: Request, session: Db, user: CurrentUser, session_id: SessionId) -> Response:
     """Close the session and show its results."""
     try:
         cal.close_session(session, user, session_id)
