@@ -9,6 +9,7 @@ import pytest
 
 from tests.calibration_data import STAFF, answers, calibration_conversation
 from tests.store.people import add_people, user_by_email
+from warmline.agreement import alpha
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.store import calibration as cal
@@ -151,6 +152,8 @@ def test_closing_computes_agreement_and_opens_every_answer(db: Database) -> None
     assert rows["ownership"]["reviewers"]["alpha"] < 0.5  # one split out of one mark
     pooled = res["behaviours"]["reviewers"]
     assert pooled["units"] == 3 * 26 and 0.8 < pooled["alpha"] < 1.0
+    scores = [[85, 15, 75], [80, 20, 70]]  # coach, a2: turns 2, 4, 6
+    assert res["score"]["reviewers"]["alpha"] == pytest.approx(alpha(scores, "interval"))
     assert res["score"]["reviewers"]["alpha"] > 0.9 and res["score"]["reviewers"]["units"] == 3
     top = res["disagreements"][0]
     assert (top["turn"], top["label"], top["present"], top["absent"]) == (5, "ownership", ["A2"], ["COACH"])

@@ -69,6 +69,8 @@ def test_version_one_is_recorded_again_if_the_table_was_emptied(db: Database) ->
         ("not a mapping", "the rubric: expected a mapping with base, emotional"),
         (_changed(base="lots"), "base: expected a number, got the text 'lots'"),
         (_changed(base=150), "base: expected a number from 0 to 100, got 150"),
+        (_changed(base=10**400), "base: expected a number from 0 to 100, got 100000000000..."),
+        (_changed(specific_cap=float("nan")), "specific_cap: expected a number, got nan"),
         (_changed(bonus=3), "bonus: unknown key; expected one of base"),
         ({k: v for k, v in load_weights().items() if k != "abuse"}, "abuse: expected a value, it is missing"),
         (_changed(action={**load_weights()["action"], "solution": True}), "action.solution: expected a number, got true"),

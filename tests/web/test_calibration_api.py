@@ -77,6 +77,8 @@ def test_bad_answers_get_the_error_shape(client: TestClient) -> None:
     assert twice.status_code == 422 and "index 1 appears twice" in twice.json()["error"]["message"]
     customer = client.put(url, json={"turns": [{"turn": 0, "score": 5}]}, headers=auth["admin"])
     assert "turn 1 (index 0): not a staff turn" in customer.json()["error"]["message"]
+    huge = client.get(f"/api/v1/calibration/{2**70}", headers=auth["admin"])
+    assert huge.status_code == 422 and "session_id" in huge.json()["error"]["message"]
     early = client.put(url, json={"turns": [{"turn": 1, "score": 5}], "submit": True}, headers=auth["admin"])
     assert early.status_code == 422 and "missing: turn 4 (index 3), turn 6 (index 5)" in early.json()["error"]["message"]
 

@@ -95,7 +95,8 @@ def _check(value: Any, shipped: Any, path: str, problems: list[str]) -> None:
         return
     low, high = _BOUNDED.get(path, (0.0, 1000.0))
     if not low <= value <= high:
-        problems.append(f"{where}: expected a number from {low:g} to {high:g}, got {value}")
+        shown = repr(value) if len(repr(value)) <= 20 else repr(value)[:12] + "..."
+        problems.append(f"{where}: expected a number from {low:g} to {high:g}, got {shown}")
 
 
 def _join(path: str, key: str) -> str:
