@@ -42,6 +42,7 @@ class Api:
     client: TestClient
     headers: dict[str, dict[str, str]]
     data_dir: Path
+    backend: str
 
 
 def _seed(settings: Settings) -> None:
@@ -74,7 +75,8 @@ def running_api(url: str, folder: Path, analyzer: Analyzer) -> Iterator[Api]:
             resp = client.post("/api/v1/token", data={"username": email, "password": PASSWORD})
             assert resp.status_code == 200, resp.text
             headers[who] = {"Authorization": f"Bearer {resp.json()['access_token']}"}
-        yield Api(app, client, headers, settings.data_dir)
+        backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+        yield Api(app, client, headers, settings.data_dir, backend)
 
 
 @pytest.fixture(
@@ -96,14 +98,6 @@ def api(
             yield running
     finally:
         server.drop_database(name)
-
-
-@pytest.fixture(scope="module")
-def sqlite_api(tmp_path_factory: pytest.TempPathFactory, analyzer: Analyzer) -> Iterator[Api]:
-    """The app on a fresh SQLite file (for the schemathesis run)."""
-    folder = tmp_path_factory.mktemp("schema")
-    with running_api(f"sqlite:///{folder / 'warmline.db'}", folder, analyzer) as running:
-        yield running
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
