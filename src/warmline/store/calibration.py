@@ -209,7 +209,7 @@ def save_answers(
     submit: bool,
 ) -> CalibrationReviewer:
     """Store *user*'s answers (a draft, or final with *submit*: every turn needs a score)."""
-    row = get_session(session, user, session_id)
+    row = _locked(session, get_session(session, user, session_id))
     me = reviewer_of(row, user)
     if me is None:
         raise ConflictError("you are not a reviewer of this session")
@@ -237,7 +237,7 @@ def save_answers(
 
 def close_session(session: Session, user: User, session_id: int) -> CalibrationSession:
     """Close a session (its owner or an admin) and compute its agreement figures."""
-    row = get_session(session, user, session_id)
+    row = _locked(session, get_session(session, user, session_id))
     if user.role != "admin" and row.owner_id != user.id:
         raise ConflictError("only the person who opened this session (or an admin) can close it")
     if row.status != "open":
@@ -249,6 +249,15 @@ def close_session(session: Session, user: User, session_id: int) -> CalibrationS
     row.status = "closed"
     row.closed_at = utcnow()
     session.flush()
+    return row
+
+
+def _locked(session: Session, row: CalibrationSession) -> CalibrationSession:
+    """*row* read again under a row lock (PostgreSQL), so that an answer and the closing of
+    the session cannot interleave: whichever comes second sees what the first did."""
+    lock = select(CalibrationSession.id).where(CalibrationSession.id == row.id)
+    session.execute(lock.with_for_update())
+    session.refresh(row)
     return row
 
 
