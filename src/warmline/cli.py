@@ -126,7 +126,24 @@ def _folder_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The ``warmline`` group: a database error from any command is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            # Only a command that touched the database imported SQLAlchemy; the others (analyze,
+            # check) start without it, so it is looked up rather than imported here.
+            exc_module = sys.modules.get("sqlalchemy.exc")
+            if exc_module is None or not isinstance(exc, exc_module.DBAPIError):
+                raise
+            from warmline.store.errors import database_error
+
+            raise click.ClickException(str(database_error(exc))) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="warmline")
 def main() -> None:
     """Warmline: an offline empathy coach for customer-service conversations."""

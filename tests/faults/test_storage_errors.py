@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from tests.faults.helpers import ADMIN, CLI, env_for, record, wait_for, write_import_file
 from warmline.admin import import_file
+from warmline.cli import main
 from warmline.engine.pipeline import Analyzer
 from warmline.settings import Settings
 from warmline.store.errors import (
@@ -244,6 +246,7 @@ class _Orig(Exception):
         ("attempt to write a readonly database", None, ReadOnlyDatabaseError, "the database is read-only"),
         ("cannot execute INSERT in a read-only transaction", "25006", ReadOnlyDatabaseError, "the database is read-only"),
         ("disk I/O error", None, StoreError, "the database could not write to the disk"),
+        ("database is locked", None, StoreError, "the database is busy with another write"),
         ("server closed the connection unexpectedly", None, StoreError, "the database could not complete"),
     ],
 )  # fmt: skip
@@ -258,3 +261,19 @@ def test_database_errors_are_said_in_one_line_with_what_to_do(
     assert str(error).startswith(start)
     said = str(error)
     assert "\n" not in said and "secret text" not in said and "INSERT INTO" not in said
+
+
+def test_any_cli_command_on_a_read_only_database_says_so_in_one_line(
+    stocked: str, tmp_path: Path
+) -> None:
+    # Commands outside cli_server (here: retention purge, which records an audit entry) get
+    # the same one line from the `warmline` group itself.
+    result = CliRunner().invoke(
+        main,
+        ["retention", "purge", "--older-than", "1", "--database-url", read_only(stocked)],
+        env=env_for(tmp_path, stocked),
+    )
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.startswith("Error: the database is read-only"), result.output
+    assert len(_stored(stocked)) == BEFORE

@@ -39,6 +39,11 @@ def database_error(exc: DBAPIError) -> StoreError:
             f"the database is read-only ({said}): make the database file and its folder "
             f"writable for this user, or use a writable database; nothing was written"
         )
+    if "database is locked" in lowered or state == "55P03":
+        return StoreError(
+            f"the database is busy with another write ({said}): try again in a moment; a "
+            f"`warmline import` holds SQLite's write lock until its file is stored"
+        )
     if "disk i/o error" in lowered:
         return StoreError(
             f"the database could not write to the disk ({said}): check free space, quotas and "
