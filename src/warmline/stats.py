@@ -209,17 +209,25 @@ def pearson(
 def ranks(values: Sequence[float] | Floats) -> Floats:
     """Ranks from 1, ties sharing their average rank (as scipy's ``rankdata``)."""
     a = _array(values)
+    if len(a) == 0:
+        return np.empty(0, dtype=np.float64)
+    # Vectorised (a Python loop here made the bootstrap of a 16,000-pair Spearman take 30 s):
+    # each run of equal sorted values shares the mean of its first and last rank.
     order = np.argsort(a, kind="mergesort")
     sorted_a = a[order]
+    first = np.concatenate(([True], sorted_a[1:] != sorted_a[:-1]))
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(a)) - 1
     out = np.empty(len(a), dtype=np.float64)
-    start = 0
-    while start < len(a):
-        end = start
-        while end + 1 < len(a) and sorted_a[end + 1] == sorted_a[start]:
-            end += 1
-        out[order[start : end + 1]] = (start + end) / 2 + 1
-        start = end + 1
+    out[order] = ((starts + ends) / 2 + 1)[np.cumsum(first) - 1]
     return out
+
+
+def _resampled_ranks(groups: NDArray[np.intp]) -> Floats:
+    """Average ranks of values given as group numbers (equal values, one group, in order)."""
+    counts = np.bincount(groups)
+    below = np.cumsum(counts) - counts
+    return np.asarray((below + (counts + 1) / 2)[groups], dtype=np.float64)
 
 
 def spearman(
@@ -241,10 +249,14 @@ def spearman(
     order = np.lexsort((b, a))  # pairs sorted, so the interval does not depend on row order
     a, b = a[order], b[order]
     rng = np.random.default_rng(seed)
+    # Each value's group of equal values, once: a resample's ranks then come from counts
+    # (no sort per resample), the same numbers ranks() gives.
+    groups_a = np.unique(a, return_inverse=True)[1].ravel()
+    groups_b = np.unique(b, return_inverse=True)[1].ravel()
     draws = []
     for _ in range(resamples):
         idx = rng.integers(0, n, size=n)
-        value = _pearson_r(ranks(a[idx]), ranks(b[idx]))
+        value = _pearson_r(_resampled_ranks(groups_a[idx]), _resampled_ranks(groups_b[idx]))
         if value is not None:
             draws.append(value)
     if not draws:
