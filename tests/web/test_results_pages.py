@@ -183,3 +183,14 @@ def test_score_downloads_follow_scope_and_filters(client: TestClient, data: Sett
     assert (
         "expected conversation, turn, behaviour" in client.get("/export/scores.csv?level=word").text
     )
+
+
+def test_a_module_as_the_event_lists_who_has_not_completed_it(
+    client: TestClient, data: Settings
+) -> None:
+    _login(client, "coach_a")
+    page = client.get("/results?module=active-listening", headers=HTML).text
+    assert "Before vs after completing “active-listening”" in page
+    assert '<option value="active-listening" selected>' in page
+    assert "Left out (module not completed): agent1, agent2." in page
+    assert client.get("/results?module=juggling", headers=HTML).text.count('role="alert"') == 1
