@@ -174,3 +174,20 @@ def test_a_coach_of_the_team_sees_closed_results_but_only_owner_or_admin_closes(
         assert row.results["score"]["reviewers"]["why"] == "fewer than two coders"
     with db.session() as s, pytest.raises(ConflictError, match="already closed"):
         cal.close_session(s, _u(db, "coach"), sid)
+
+
+def test_the_owner_invites_more_people_while_the_session_is_open(db: Database) -> None:
+    sid = _open(db, ["coach@x.io", "a2@x.io"])
+    with db.session() as s, pytest.raises(ConflictError, match="only the person who opened"):
+        cal.invite(s, _u(db, "a2"), sid, ["admin@x.io"])
+    with db.session() as s, pytest.raises(InvalidInputError, match="a3@x.io cannot review"):
+        cal.invite(s, _u(db, "coach"), sid, ["a3@x.io"])
+    with db.session() as s:
+        row = cal.invite(s, _u(db, "coach"), sid, ["admin@x.io", "a2@x.io"])  # a2 is already in
+        assert [r.user.email for r in row.reviewers] == ["coach@x.io", "a2@x.io", "admin@x.io"]
+    with db.session() as s:
+        assert [r.id for r in cal.list_sessions(s, _u(db, "admin"))] == [sid]
+        cal.save_answers(s, _u(db, "a2"), sid, answers({}, {1: 5, 3: 5, 5: 5}), submit=True)
+        cal.close_session(s, _u(db, "coach"), sid)
+    with db.session() as s, pytest.raises(ConflictError, match="already closed"):
+        cal.invite(s, _u(db, "coach"), sid, ["admin@x.io"])

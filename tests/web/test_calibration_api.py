@@ -63,6 +63,8 @@ def test_scope_other_teams_and_uninvited_people_are_kept_out(client: TestClient)
     for who in ("coach_b", "agent_1", "agent_3"):
         assert client.get(f"/api/v1/calibration/{sid}", headers=auth[who]).status_code == 404
         assert client.get("/api/v1/calibration", headers=auth[who]).json() == []
+    invite = client.post(f"/api/v1/calibration/{sid}/reviewers", json={"reviewers": [ACCOUNTS["agent_3"].email]}, headers=auth["coach_a"])
+    assert invite.status_code == 422 and "cannot review" in invite.json()["error"]["message"]
     people = client.get("/api/v1/calibration/candidates", params={"conversation": "c1"}, headers=auth["coach_a"]).json()
     assert {p["email"] for p in people} == set(EMAILS)
 

@@ -93,6 +93,11 @@ def test_a_reviewer_saves_a_draft_fixes_a_mistake_and_submits_blind(client: Test
     _login(client, "coach_a")
     owner = client.get(f"/calibration/{sid}", headers=HTML).text
     assert " checked" not in owner and "1 of 2" in owner and "Close and show results" in owner
+    assert "Invite more people" in owner and f'value="{ACCOUNTS["admin"].email}"' in owner
+    csrf = re.search(r'name="csrf" value="([^"]+)"', owner).group(1)  # type: ignore[union-attr]
+    invited = client.post(f"/calibration/{sid}/reviewers", data={"csrf": csrf, "reviewers": [ACCOUNTS["admin"].email]}, headers=HTML, follow_redirects=False)
+    assert invited.status_code == 303
+    assert "1 of 3" in client.get(f"/calibration/{sid}?saved=invited", headers=HTML).text
 
 
 def test_closing_shows_the_results_to_the_team(client: TestClient) -> None:

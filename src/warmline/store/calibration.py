@@ -121,6 +121,32 @@ def open_session(
     return row
 
 
+def invite(
+    session: Session, user: User, session_id: int, reviewers: Sequence[str]
+) -> CalibrationSession:
+    """Add reviewers to an open session (its owner or an admin); those already in are skipped."""
+    row = _locked(session, get_session(session, user, session_id))
+    _require_owner(row, user)
+    allowed = {u.email: u for u in candidates(session, user, row.external_id)}
+    wanted = list(dict.fromkeys(e.strip().lower() for e in reviewers if e.strip()))
+    unknown = [e for e in wanted if e not in allowed]
+    if unknown:
+        raise InvalidInputError(f"reviewers: {', '.join(unknown)} cannot review this conversation")
+    present = {r.user_id for r in row.reviewers}
+    for email in wanted:
+        if allowed[email].id not in present:
+            row.reviewers.append(CalibrationReviewer(user_id=allowed[email].id, answers={}))
+    session.flush()
+    return row
+
+
+def _require_owner(row: CalibrationSession, user: User) -> None:
+    if user.role != "admin" and row.owner_id != user.id:
+        raise ConflictError("only the person who opened this session (or an admin) can change it")
+    if row.status != "open":
+        raise ConflictError("this session is already closed")
+
+
 def snapshot_of(conv: Conversation) -> dict[str, Any]:
     """The turns and the engine's per-turn findings, frozen for the session."""
     turns, engine = [], {}
@@ -238,10 +264,7 @@ def save_answers(
 def close_session(session: Session, user: User, session_id: int) -> CalibrationSession:
     """Close a session (its owner or an admin) and compute its agreement figures."""
     row = _locked(session, get_session(session, user, session_id))
-    if user.role != "admin" and row.owner_id != user.id:
-        raise ConflictError("only the person who opened this session (or an admin) can close it")
-    if row.status != "open":
-        raise ConflictError("this session is already closed")
+    _require_owner(row, user)
     done = [r for r in row.reviewers if r.submitted_at is not None]
     if not done:
         raise ConflictError("nobody has submitted yet; there is nothing to compare")
@@ -316,6 +339,7 @@ __all__ = [
     "candidates",
     "close_session",
     "get_session",
+    "invite",
     "list_sessions",
     "name_of",
     "open_session",

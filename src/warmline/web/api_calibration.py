@@ -178,6 +178,20 @@ def get_results(session: Db, user: CurrentUser, session_id: Id) -> dict[str, Any
     return row.results
 
 
+class InviteIn(BaseModel):
+    """More reviewers for an open session (emails)."""
+
+    reviewers: list[str] = Field(min_length=1, max_length=50)
+
+
+@router.post("/calibration/{session_id}/reviewers", tags=["calibration"])
+def invite_reviewers(
+    session: Db, user: CurrentUser, session_id: Id, body: InviteIn
+) -> dict[str, Any]:
+    """Invite more reviewers while the session is open (its owner or an admin)."""
+    return cal.session_view(cal.invite(session, user, session_id, body.reviewers), user)
+
+
 @router.post("/calibration/{session_id}/close", tags=["calibration"])
 def close_calibration(session: Db, user: CurrentUser, session_id: Id) -> dict[str, Any]:
     """Close the session (its owner or an admin): answers freeze and the figures are computed."""

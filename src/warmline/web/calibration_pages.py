@@ -134,9 +134,16 @@ def _session(
     entered: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = cal.session_view(cal.get_session(session, user, session_id), user)
+    row = cal.get_session(session, user, session_id)
+    view = cal.session_view(row, user)
     answers = entered if entered is not None else view["me"]["answers"].get("turns", {})
     closed = view["status"] == "closed"
+    invitable = []
+    if view["can_close"]:
+        present = {r.user_id for r in row.reviewers}
+        invitable = [
+            u for u in cal.candidates(session, user, row.external_id) if u.id not in present
+        ]
     return page(
         request,
         "calibration_results.html" if closed else "calibration_review.html",
@@ -148,6 +155,7 @@ def _session(
         error=error,
         href="/conversations/" + quote(view["conversation_id"], safe=""),
         marks=turn_marks(view) if closed else [],
+        invitable=invitable,
         reliable=RELIABLE,
         tentative=TENTATIVE,
     )
@@ -193,6 +201,22 @@ def parse_form(
             score = int(raw)
         out[t] = cal.TurnAnswer(labels, score)
     return out
+
+
+@router.post("/calibration/{session_id}/reviewers")
+async def invite_post(
+    request: Request, session: Db, user: CurrentUser, session_id: SessionId
+) -> Response:
+    """Invite the people ticked in the owner's box and come back to the session."""
+    form = await request.form()
+    chosen = [v for v in form.getlist("reviewers") if isinstance(v, str)]
+    try:
+        if not chosen:
+            raise InvalidInputError("reviewers: tick at least one person to invite")
+        cal.invite(session, user, session_id, chosen)
+    except (InvalidInputError, ConflictError) as exc:
+        return _session(request, session, user, session_id, error=str(exc), status_code=422)
+    return RedirectResponse(f"/calibration/{session_id}?saved=invited", status_code=303)
 
 
 @router.post("/calibration/{session_id}/close")
