@@ -6,6 +6,8 @@ import itertools
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warmline.agreement import METRICS, AgreementUndefined, alpha, krippendorff, reading
 
@@ -108,3 +110,27 @@ def test_reading_follows_krippendorffs_guidance() -> None:
         "reliable", "reliable", "tentative", "tentative", "not reliable", "not reliable",
         "undefined",
     ]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=5).flatmap(
+        lambda coders: st.lists(
+            st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=coders, max_size=coders),
+            min_size=1,
+            max_size=15,
+        )
+    )
+)
+def test_any_data_matches_the_brute_force_or_is_undefined(units: list[list[int | None]]) -> None:
+    data = [list(row) for row in zip(*units, strict=True)]  # coders x units
+    for metric in ("nominal", "interval"):
+        try:
+            value = alpha(data, metric)
+        except AgreementUndefined:
+            pairable = [[v for v in u if v is not None] for u in units]
+            values = {v for u in pairable if len(u) >= 2 for v in u}
+            assert len(values) <= 1  # undefined only when nothing pairable varies
+            continue
+        assert value == pytest.approx(brute_force(data, metric), abs=1e-9)
+        assert value <= 1.0 + 1e-12
