@@ -36,7 +36,7 @@ from warmline.formats import (
 from warmline.store.conversations import validate_records
 
 # Deadlines are generous (two shared cores) but finite: a reader that loops fails.
-FAST = settings(max_examples=100, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 
 _WORDS = st.sampled_from(
     ["order", "late", "sorry", "refund", "thanks", "it's", "42", "café", "naïve", "日本", "😀",
@@ -161,7 +161,7 @@ def _reads_only_records(path: Path, roles: dict[str, str] | None) -> list[object
     return list(records)
 
 
-@settings(max_examples=250, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=_texty,
     encoding=_encodings,
@@ -186,7 +186,7 @@ def test_any_file_with_a_known_extension_yields_records_or_a_documented_error(
     assert all(e.message for e in bad)
 
 
-@settings(max_examples=60, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 @given(
     files=st.dictionaries(
         st.from_regex(r"[a-z]{1,6}", fullmatch=True),
