@@ -135,5 +135,10 @@ def test_the_rubric_page_publishes_a_version_and_conversations_say_theirs(client
     assert made.status_code == 303 and made.headers["location"] == "/admin/rubric?published=2"
     after = client.get("/admin/rubric?published=2", headers=HTML).text
     assert "Version 2 is published" in after and "lower start" in after
+    assert "1 conversation was scored with an older version" in after and "Re-score with v2" in after
     conv = client.get("/conversations/c1", headers=HTML).text
     assert "Scored with rubric v1; the active rubric is v2" in conv
+    done = client.post("/admin/rubric/rescore", data={"csrf": csrf}, headers=HTML)
+    assert done.status_code == 200 and "Re-scored 1 conversation with version 2." in done.text
+    assert "Re-score with" not in done.text
+    assert "Scored with rubric v2" in client.get("/conversations/c1", headers=HTML).text

@@ -12,10 +12,13 @@ from warmline.store import rubrics
 from warmline.store.access import require_role
 from warmline.store.errors import ConflictError, InvalidInputError
 from warmline.store.tables import User
-from warmline.web.deps import CurrentUser, Db
+from warmline.web.deps import Ctx, CurrentUser, Db
 from warmline.web.render import page
 
 router = APIRouter(include_in_schema=False)
+
+#: Conversations re-scored per press of the button (each is analysed again).
+RESCORE_BATCH = 500
 
 
 @router.get("/admin/rubric", response_class=HTMLResponse)
@@ -48,12 +51,26 @@ def rubric_post(
     return RedirectResponse(f"/admin/rubric?published={row.version}", status_code=303)
 
 
+@router.post("/admin/rubric/rescore")
+def rescore_post(request: Request, ctx: Ctx, session: Db, user: CurrentUser) -> Response:
+    """Re-score up to 500 conversations made with an older version, then show the page."""
+    require_role(user, "admin")
+    result = rubrics.rescore(session, user, ctx.analyzer, limit=RESCORE_BATCH)
+    return _render(
+        request, session, user,
+        rescored=f"Re-scored {result.rescored} conversation{'' if result.rescored == 1 else 's'} "
+        f"with version {result.version}"
+        + (f"; {result.remaining} still to go, press again." if result.remaining else "."),
+    )  # fmt: skip
+
+
 def _render(
     request: Request,
     session: Session,
     user: User,
     *,
     notice: str = "",
+    rescored: str = "",
     problems: list[str] | None = None,
     text: str | None = None,
     note: str = "",
@@ -61,13 +78,16 @@ def _render(
 ) -> Response:
     versions = rubrics.list_rubrics(session)
     active = versions[0]
+    counts = rubrics.conversations_per_version(session)
     return page(
         request,
         "rubric.html",
         status_code=status_code,
         active=active,
         versions=versions,
-        counts=rubrics.conversations_per_version(session),
+        counts=counts,
+        stale=sum(n for v, n in counts.items() if v != active.version),
+        rescored=rescored,
         text=text if text is not None else rubrics.rubric_yaml(active),
         note=note,
         notice=notice,
