@@ -3,6 +3,7 @@ API, scope, closing, the results, and publishing rubric versions."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -125,10 +126,12 @@ def test_rubric_versions_through_the_api(client: TestClient) -> None:
     assert (old["rubric_version"], new["rubric_version"]) == (1, 2)
     assert new["score"] < old["score"]
     assert client.get("/api/v1/rubrics/9", headers=auth["admin"]).status_code == 404
+    untyped = client.post("/api/v1/rubrics", content=json.dumps({"weights": {**weights, "base": 25}}), headers={**auth["admin"], "Content-Type": "text/plain"})
+    assert untyped.status_code == 201 and untyped.json()["version"] == 3
     assert client.post("/api/v1/rubrics/rescore", headers=auth["coach_a"]).status_code == 403
     done = client.post("/api/v1/rubrics/rescore", headers=auth["admin"])
-    assert done.json() == {"version": 2, "rescored": 1, "remaining": 0}
-    assert client.get("/api/v1/conversations/c1", headers=auth["coach_a"]).json()["rubric_version"] == 2
+    assert done.json() == {"version": 3, "rescored": 2, "remaining": 0}
+    assert client.get("/api/v1/conversations/c1", headers=auth["coach_a"]).json()["rubric_version"] == 3
 
 
 def test_the_openapi_schema_documents_calibration_and_rubrics(client: TestClient) -> None:

@@ -302,7 +302,11 @@ def _rubric_body(kind: str, raw: bytes, note: str) -> tuple[Any, str]:
         if not isinstance(body_note, str):
             raise InvalidInputError("note: expected text")
         return data["weights"], body_note
-    return rubrics.parse_rubric_text(text), note
+    data = rubrics.parse_rubric_text(text)
+    if isinstance(data, dict) and "weights" in data and set(data) <= {"weights", "note"}:
+        # The JSON form sent without its content type (YAML reads JSON too).
+        return data["weights"], str(data.get("note", note))
+    return data, note
 
 
 __all__ = ["router"]
