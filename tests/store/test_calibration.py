@@ -89,7 +89,7 @@ def test_reviewers_are_blind_until_the_session_is_closed(db: Database) -> None:
         own = view["me"]["answers"]
         assert (own != {}) == (who == "a2")  # only a2 sees a2's answers
     # a reviewer who did not open the session cannot close it to peek
-    with db.session() as s, pytest.raises(ConflictError, match="only the person who opened"):
+    with db.session() as s, pytest.raises(ForbiddenError, match="only the person who opened"):
         cal.close_session(s, _u(db, "a2"), sid)
 
 
@@ -132,7 +132,7 @@ def test_closing_computes_agreement_and_opens_every_answer(db: Database) -> None
         a2 = {**both, 5: {"follow_up", "ownership"}}
         cal.save_answers(s, _u(db, "a2"), sid, answers(a2, {1: 80, 3: 20, 5: 70}), submit=True)
         cal.save_answers(s, _u(db, "admin"), sid, answers({1: {"apology"}}, {1: 60}), submit=False)
-    with db.session() as s, pytest.raises(ConflictError, match="only the person who opened"):
+    with db.session() as s, pytest.raises(ForbiddenError, match="only the person who opened"):
         cal.close_session(s, _u(db, "a2"), sid)
     with db.session() as s:
         cal.close_session(s, _u(db, "coach"), sid)
@@ -178,7 +178,7 @@ def test_a_coach_of_the_team_sees_closed_results_but_only_owner_or_admin_closes(
 
 def test_the_owner_invites_more_people_while_the_session_is_open(db: Database) -> None:
     sid = _open(db, ["coach@x.io", "a2@x.io"])
-    with db.session() as s, pytest.raises(ConflictError, match="only the person who opened"):
+    with db.session() as s, pytest.raises(ForbiddenError, match="only the person who opened"):
         cal.invite(s, _u(db, "a2"), sid, ["admin@x.io"])
     with db.session() as s, pytest.raises(InvalidInputError, match="a3@x.io cannot review"):
         cal.invite(s, _u(db, "coach"), sid, ["a3@x.io"])

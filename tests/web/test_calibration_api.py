@@ -93,7 +93,7 @@ def test_closing_shows_everyone_the_answers_the_engine_and_the_figures(client: T
     for who, scores in (("coach_a", {1: 85, 3: 10, 5: 75}), ("agent_2", {1: 80, 3: 20, 5: 70})):
         r = client.put(f"/api/v1/calibration/{sid}/answers", json={"turns": _turns(base, scores), "submit": True}, headers=auth[who])
         assert r.status_code == 200, r.text
-    assert client.post(f"/api/v1/calibration/{sid}/close", headers=auth["agent_2"]).status_code == 409
+    assert client.post(f"/api/v1/calibration/{sid}/close", headers=auth["agent_2"]).status_code == 403
     closed = client.post(f"/api/v1/calibration/{sid}/close", headers=auth["coach_a"])
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     view = client.get(f"/api/v1/calibration/{sid}", headers=auth["agent_2"]).json()

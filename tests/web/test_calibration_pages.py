@@ -109,7 +109,7 @@ def test_closing_shows_the_results_to_the_team(client: TestClient) -> None:
     csrf2 = _login(client, "agent_2")
     other = {**marks, "label-5": ["ownership"], "score-5": "40"}
     assert _answer(client, csrf2, sid, "submit", **other).status_code == 303  # type: ignore[attr-defined]
-    assert client.post(f"/calibration/{sid}/close", data={"csrf": csrf2}, headers=HTML).status_code == 409
+    assert client.post(f"/calibration/{sid}/close", data={"csrf": csrf2}, headers=HTML).status_code == 403
     csrf = _login(client, "coach_a")
     closed = client.post(f"/calibration/{sid}/close", data={"csrf": csrf}, headers=HTML, follow_redirects=False)
     assert closed.status_code == 303

@@ -25,7 +25,7 @@ from warmline.store.access import require_role, team_ids
 from warmline.store.calibration_results import coder_of, label_ids, results
 from warmline.store.calibration_tables import CalibrationReviewer, CalibrationSession
 from warmline.store.conversations import get_conversation
-from warmline.store.errors import ConflictError, InvalidInputError, NotFoundError
+from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.tables import Conversation, Membership, User, utcnow
 
 #: Fewest reviewers a session is opened with.
@@ -142,7 +142,7 @@ def invite(
 
 def _require_owner(row: CalibrationSession, user: User) -> None:
     if user.role != "admin" and row.owner_id != user.id:
-        raise ConflictError("only the person who opened this session (or an admin) can change it")
+        raise ForbiddenError("only the person who opened this session (or an admin) can change it")
     if row.status != "open":
         raise ConflictError("this session is already closed")
 
