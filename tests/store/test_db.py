@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from warmline.store import audit_tables, calibration_tables, curriculum_tables, feedback_tables, kpi_tables, practice_tables  # noqa: F401  (map every table)
+from warmline.store import (  # noqa: F401  (map every table)
+    audit_tables,
+    calibration_tables,
+    curriculum_tables,
+    feedback_tables,
+    kpi_tables,
+    practice_tables,
+)
 from warmline.store.db import Database, current_revision, head_revision, require_current, upgrade
 from warmline.store.errors import StoreError
 from warmline.store.tables import Base
