@@ -58,3 +58,13 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page: Page, base: str, email: str, password: str, *, target: str | None = None) -> None:
+    """Log in through the form; with *target*, wait until the browser lands there."""
+    page.goto(f"{base}/login" + (f"?next={target}" if target else ""))
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    # generous: password hashing on a loaded CI machine can take many seconds
+    with page.expect_navigation(url=f"{base}{target}" if target else None, timeout=60_000):
+        page.click("button[type=submit]")

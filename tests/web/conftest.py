@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,16 @@ def token(client: TestClient, who: str) -> dict[str, str]:
     resp = client.post("/api/v1/token", data={"username": ACCOUNTS[who].email, "password": PASSWORD})
     assert resp.status_code == 200, resp.text
     return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
+def log_in(client: TestClient, who: str) -> str:
+    """Log *who* in with the form, in a fresh cookie jar; return the session's CSRF token."""
+    client.cookies.clear()
+    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal/new", headers={"Accept": "text/html"}).text)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
 
 
 def conversation(cid: str, agent_id: str | None, *, team: str | None = None, angry: bool = True) -> dict[str, Any]:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD
-
-
-def _login(client: TestClient, who: str) -> str:
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    page = client.get("/admin/users", headers={"Accept": "text/html"})
-    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    return match.group(1) if match else ""
+from tests.web.conftest import ACCOUNTS, log_in
 
 
 def test_admin_lists_and_adds_users(client: TestClient) -> None:
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     page = client.get("/admin/users", headers={"Accept": "text/html"})
     assert page.status_code == 200 and ACCOUNTS["agent_3"].email in page.text and "Team B" in page.text
     form = {"csrf": csrf, "email": "new@example.com", "password": "long enough", "role": "agent", "team": "Team C", "agent_id": "agent-9"}
@@ -30,7 +20,7 @@ def test_admin_lists_and_adds_users(client: TestClient) -> None:
 
 
 def test_bad_fields_show_the_message_and_create_nothing(client: TestClient) -> None:
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     form = {"csrf": csrf, "email": ACCOUNTS["coach_a"].email, "password": "long enough", "role": "coach"}
     resp = client.post("/admin/users", data=form, headers={"Accept": "text/html"})
     assert resp.status_code == 422 and "already exists" in resp.text
@@ -41,12 +31,12 @@ def test_bad_fields_show_the_message_and_create_nothing(client: TestClient) -> N
 
 
 def test_missing_csrf_is_refused(client: TestClient) -> None:
-    _login(client, "admin")
+    log_in(client, "admin")
     form = {"email": "y@example.com", "password": "long enough", "role": "admin"}
     resp = client.post("/admin/users", data=form, headers={"Accept": "text/html"})
     assert resp.status_code == 403 and "CSRF" in resp.text
 
 
 def test_only_admins(client: TestClient) -> None:
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     assert client.get("/admin/users", headers={"Accept": "text/html"}).status_code == 403

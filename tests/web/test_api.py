@@ -233,7 +233,6 @@ def test_background_import_of_a_malformed_file_fails_clearly(client: TestClient,
     assert client.get("/api/v1/conversations", headers=headers).json()["total"] == 0
 
 
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_uploaded_transcript_keeps_its_file_name_as_its_id(client: TestClient, app, settings) -> None:  # type: ignore[no-untyped-def]
     headers = token(client, "coach_a")

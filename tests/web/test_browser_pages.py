@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi import FastAPI
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from tests.web.conftest import ACCOUNTS, PASSWORD
 from warmline.web import imports_pages
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(page: Page, base: str, who: str, target: str) -> None:
-    page.goto(f"{base}/login?next={target}")
-    page.fill('input[name="email"]', ACCOUNTS[who].email)
-    page.fill('input[name="password"]', PASSWORD)
-    with page.expect_navigation(url=f"{base}{target}"):
-        page.click('button[type="submit"]')
 
 
 def _demo_file(folder: Path, count: int) -> Path:
@@ -47,7 +39,7 @@ def test_coach_imports_reviews_and_checks_a_draft(
     page = browser_page
     page.set_default_timeout(20_000)
     with serve_app(app) as base:
-        _login(page, base, "coach_a", "/import")
+        log_in(page, base, ACCOUNTS["coach_a"].email, PASSWORD, target="/import")
         page.set_input_files('input[name="file"]', str(_demo_file(tmp_path, 8)))
         page.click("form.import-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/import/\d+$"))

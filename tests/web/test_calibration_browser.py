@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.calibration_data import calibration_conversation
-from tests.support.browser import VIEWPORT, screenshot
+from tests.support.browser import VIEWPORT, log_in, screenshot
 from tests.support.server import serve_app
 from tests.web.conftest import ACCOUNTS, PASSWORD
 from warmline.engine.pipeline import Analyzer
@@ -24,11 +24,7 @@ if TYPE_CHECKING:
 
 
 def _log_in(page: Page, base: str, who: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", ACCOUNTS[who].email)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation(timeout=60_000):
-        page.click("button[type=submit]")
+    log_in(page, base, ACCOUNTS[who].email, PASSWORD)
 
 
 def _score(page: Page, marks: dict[int, list[str]], scores: dict[int, int]) -> None:

@@ -9,19 +9,10 @@ import yaml
 from fastapi.testclient import TestClient
 
 from tests.calibration_data import calibration_conversation
-from tests.web.conftest import ACCOUNTS, PASSWORD, token
+from tests.web.conftest import ACCOUNTS, log_in, token
 from warmline.engine.scoring import load_weights
 
 HTML = {"Accept": "text/html"}
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/calibration", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _seed(client: TestClient) -> None:
@@ -47,31 +38,31 @@ def _answer(client: TestClient, csrf: str, sid: int, action: str, **fields: obje
 
 def test_the_conversation_page_offers_calibration_and_names_its_rubric(client: TestClient) -> None:
     _seed(client)
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     page = client.get("/conversations/c1", headers=HTML).text
     assert 'href="/calibration/new?conversation=c1"' in page and "Scored with rubric v1" in page
     assert "the active rubric" not in page
     assert 'href="/calibration"' in page  # nav entry
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     assert "/calibration/new" not in client.get("/conversations/c1", headers=HTML).text
 
 
 def test_opening_a_session_needs_two_reviewers_from_the_team(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     form = client.get("/calibration/new?conversation=c1", headers=HTML).text
     assert ACCOUNTS["agent_2"].email in form and ACCOUNTS["agent_1"].email not in form
     assert ACCOUNTS["coach_b"].email not in form
     one = client.post("/calibration", data={"csrf": csrf, "conversation": "c1", "reviewers": [ACCOUNTS["coach_a"].email]}, headers=HTML)
     assert one.status_code == 422 and "invite at least 2 people" in one.text
-    _login(client, "coach_b")
+    log_in(client, "coach_b")
     assert client.get("/calibration/new?conversation=c1", headers=HTML).status_code == 403
 
 
 def test_a_reviewer_saves_a_draft_fixes_a_mistake_and_submits_blind(client: TestClient) -> None:
     _seed(client)
-    sid = _open(client, _login(client, "coach_a"))
-    csrf = _login(client, "agent_2")
+    sid = _open(client, log_in(client, "coach_a"))
+    csrf = log_in(client, "agent_2")
     listing = client.get("/calibration", headers=HTML).text
     assert "Waiting for your answers" in listing and f'href="/calibration/{sid}"' in listing
     form = client.get(f"/calibration/{sid}", headers=HTML).text
@@ -90,7 +81,7 @@ def test_a_reviewer_saves_a_draft_fixes_a_mistake_and_submits_blind(client: Test
     after = client.get(f"/calibration/{sid}?saved=submitted", headers=HTML).text
     assert "your answers are in" in after and "disabled" in after
     # the owner, who has not answered yet, sees none of agent 2's marks
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     owner = client.get(f"/calibration/{sid}", headers=HTML).text
     assert " checked" not in owner and "1 of 2" in owner and "Close and show results" in owner
     assert "Invite more people" in owner and f'value="{ACCOUNTS["admin"].email}"' in owner
@@ -102,30 +93,30 @@ def test_a_reviewer_saves_a_draft_fixes_a_mistake_and_submits_blind(client: Test
 
 def test_closing_shows_the_results_to_the_team(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     sid = _open(client, csrf)
     marks = {"label-1": ["apology", "solution"], "label-3": ["dismissive"], "score-1": "80", "score-3": "20", "score-5": "70"}
     assert _answer(client, csrf, sid, "submit", **marks).status_code == 303  # type: ignore[attr-defined]
-    csrf2 = _login(client, "agent_2")
+    csrf2 = log_in(client, "agent_2")
     other = {**marks, "label-5": ["ownership"], "score-5": "40"}
     assert _answer(client, csrf2, sid, "submit", **other).status_code == 303  # type: ignore[attr-defined]
     assert client.post(f"/calibration/{sid}/close", data={"csrf": csrf2}, headers=HTML).status_code == 403
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     closed = client.post(f"/calibration/{sid}/close", data={"csrf": csrf}, headers=HTML, follow_redirects=False)
     assert closed.status_code == 303
     page = client.get(f"/calibration/{sid}", headers=HTML).text
     assert "Agreement per behaviour" in page and "Where reviewers disagreed most" in page
     assert "Turn 6</a>: <strong>Ownership</strong>" in page
     assert "Krippendorff" in page and "Engine" in page
-    _login(client, "agent_1")  # not invited, not a coach: the session does not exist for them
+    log_in(client, "agent_1")  # not invited, not a coach: the session does not exist for them
     assert client.get(f"/calibration/{sid}", headers=HTML).status_code == 404
 
 
 def test_the_rubric_page_publishes_a_version_and_conversations_say_theirs(client: TestClient) -> None:
     _seed(client)
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     assert client.get("/admin/rubric", headers=HTML).status_code == 403
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     page = client.get("/admin/rubric", headers=HTML).text
     assert "Active: version 1" in page and "Publish as version 2" in page and "action:" in page
     bad = client.post("/admin/rubric", data={"csrf": csrf, "weights": "base: 50\naction: {solution: lots}\n"}, headers=HTML)

@@ -8,21 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import conversation, log_in, token
 from warmline.web import conversations_pages
 
 HTML = {"Accept": "text/html"}
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    """Log in with the form; return the session's CSRF token scraped from a page."""
-    client.cookies.clear()
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/conversations", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _seed(client: TestClient, *records: dict[str, Any]) -> None:
@@ -42,7 +32,7 @@ def test_each_role_lists_only_its_conversations(client: TestClient) -> None:
     _seed(client, conversation("c-own", "agent-1"), conversation("c-mate", "agent-2"), conversation("c-other", "agent-3"))
     seen = {}
     for who in ("agent_1", "coach_a", "coach_b", "admin"):
-        _login(client, who)
+        log_in(client, who)
         text = client.get("/conversations", headers=HTML).text
         seen[who] = {cid for cid in ("c-own", "c-mate", "c-other") if f"/conversations/{cid}" in text}
     assert seen == {
@@ -60,7 +50,7 @@ def test_each_role_lists_only_its_conversations(client: TestClient) -> None:
 @sqlite_only
 def test_filters_order_and_pages(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     _seed(client, conversation("good", "agent-1"), _rude("rude", "agent-2"), conversation("b", "agent-3", angry=False))
-    _login(client, "admin")
+    log_in(client, "admin")
     lowest = client.get("/conversations?order=lowest", headers=HTML).text
     assert lowest.index("/conversations/rude") < lowest.index("/conversations/good")
     only = client.get("/conversations?agent=agent-2", headers=HTML).text
@@ -77,7 +67,7 @@ def test_filters_order_and_pages(client: TestClient, monkeypatch: pytest.MonkeyP
 
 @sqlite_only
 def test_bad_filters_are_422_pages(client: TestClient) -> None:
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     for query, message in (("since=yesterday", "YYYY-MM-DD"), ("order=best", "recent or lowest"), ("page=0", "whole number"), ("page=99999999999999999999", "whole number")):
         resp = client.get(f"/conversations?{query}", headers=HTML)
         assert resp.status_code == 422 and message in resp.text and "<html" in resp.text
@@ -91,7 +81,7 @@ def test_pages_need_a_login(client: TestClient) -> None:
 
 def test_conversation_page_shows_highlights_emotions_trajectory_and_evidence(client: TestClient) -> None:
     _seed(client, conversation("c1", "agent-1"), _rude("c2", "agent-1"))
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     page = client.get("/conversations/c1", headers=HTML).text
     marks = re.findall(r'<mark class="ann (good|anti)([^"]*)"[^>]*title="([^"]+)"', page)
     assert marks and any("b-apology" in classes for _, classes, _ in marks)
@@ -110,7 +100,7 @@ def test_conversation_page_shows_highlights_emotions_trajectory_and_evidence(cli
 @sqlite_only
 def test_foreign_and_unknown_conversations(client: TestClient) -> None:
     _seed(client, conversation("theirs", "agent-3"))
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     forbidden = client.get("/conversations/theirs", headers=HTML)
     assert forbidden.status_code == 403 and "Not allowed" in forbidden.text
     missing = client.get("/conversations/nope", headers=HTML)
@@ -126,7 +116,7 @@ def _annotation_form(page: str, label: str) -> dict[str, str]:
 def test_coach_reviews_an_annotation_and_the_analysis_is_unchanged(client: TestClient) -> None:
     _seed(client, conversation("c1", "agent-1"))
     before = client.get("/api/v1/conversations/c1", headers=token(client, "admin")).json()
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     page = client.get("/conversations/c1", headers=HTML).text
     fields = _annotation_form(page, "Apology")
     resp = client.post("/conversations/c1/reviews", data={**fields, "verdict": "agree", "comment": "Warm and early"}, headers=HTML, follow_redirects=False)
@@ -144,7 +134,7 @@ def test_coach_reviews_an_annotation_and_the_analysis_is_unchanged(client: TestC
 @sqlite_only
 def test_bad_reviews_and_role_boundaries(client: TestClient) -> None:
     _seed(client, conversation("c1", "agent-1"))
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     bad = {"csrf": csrf, "turn": "1", "label": "telepathy", "start": "0", "end": "3", "verdict": "agree"}
     resp = client.post("/conversations/c1/reviews", data=bad, headers=HTML)
     assert resp.status_code == 422 and "has no annotation &#39;telepathy&#39;" in resp.text
@@ -156,11 +146,11 @@ def test_bad_reviews_and_role_boundaries(client: TestClient) -> None:
     assert resp.status_code == 403 and "CSRF" in resp.text
     ok = client.post("/conversations/c1/reviews", data={"csrf": csrf, "comment": "Good call overall"}, headers=HTML, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"].endswith("#reviews")
-    agent_csrf = _login(client, "agent_1")
+    agent_csrf = log_in(client, "agent_1")
     resp = client.post("/conversations/c1/reviews", data={"csrf": agent_csrf, "comment": "me too"}, headers=HTML)
     assert resp.status_code == 403
     assert "Good call overall" in client.get("/conversations/c1", headers=HTML).text
-    coach_b = _login(client, "coach_b")
+    coach_b = log_in(client, "coach_b")
     resp = client.post("/conversations/c1/reviews", data={"csrf": coach_b, "comment": "not my team"}, headers=HTML)
     assert resp.status_code == 403
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from warmline.admin import install_demo, upgrade_database
 from warmline.engine.pipeline import Analyzer
@@ -17,13 +17,6 @@ from warmline.web import create_app
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-
-def _log_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation(timeout=60_000):
-        page.click("button[type=submit]")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -36,7 +29,7 @@ def test_coach_filters_the_team_dashboard_and_an_agent_sees_their_own(
     assert imported == 240
     page = browser_page
     with serve_app(create_app(settings, analyzer=analyzer)) as base:
-        _log_in(page, base, "coach@northwind.example", "warmline-coach")
+        log_in(page, base, "coach@northwind.example", "warmline-coach")
         assert page.url == f"{base}/dashboard/team"
         assert page.locator("h1").inner_text() == "Team dashboard"
         # The default range ends on the newest conversation, whatever today is (times are UTC).
@@ -58,7 +51,7 @@ def test_coach_filters_the_team_dashboard_and_an_agent_sees_their_own(
         screenshot(page, "dashboard_team")
 
         page.context.clear_cookies()
-        _log_in(page, base, "amara@northwind.example", "warmline-agent")
+        log_in(page, base, "amara@northwind.example", "warmline-agent")
         assert page.url == f"{base}/dashboard/agent"
         assert page.locator("h1").inner_text() == "My dashboard"
         assert page.locator(".moment").count() == 3

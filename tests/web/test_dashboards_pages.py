@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import conversation, log_in, token
 
 HTML = {"Accept": "text/html"}
 
@@ -46,13 +46,6 @@ def _curt(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _login(client: TestClient, who: str) -> None:
-    resp = client.post(
-        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
-    )
-    assert resp.status_code == 303
-
-
 def _team_id(client: TestClient, name: str) -> str:
     page = client.get("/dashboard/team", headers=HTML).text
     match = re.search(rf'<option value="(\d+)"[^>]*>{name}</option>', page)
@@ -68,14 +61,14 @@ def _rows(resp: Any) -> list[dict[str, str]]:
 def test_login_required_and_home_goes_to_the_roles_dashboard(client: TestClient) -> None:
     resp = client.get("/dashboard/team", headers=HTML, follow_redirects=False)
     assert resp.status_code == 303 and resp.headers["location"].startswith("/login")
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard/agent"
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     assert client.get("/", follow_redirects=False).headers["location"] == "/dashboard/team"
 
 
 def test_coach_team_dashboard_shows_their_teams_only(loaded: TestClient) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     page = loaded.get("/dashboard/team", headers=HTML)
     assert page.status_code == 200
     text = page.text
@@ -92,7 +85,7 @@ def test_coach_team_dashboard_shows_their_teams_only(loaded: TestClient) -> None
 
 
 def test_filters_narrow_and_carry_into_the_export_link(loaded: TestClient) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     page = loaded.get(
         "/dashboard/team?channel=email&since=2026-11-01&until=2026-11-30", headers=HTML
     ).text
@@ -105,23 +98,23 @@ def test_filters_narrow_and_carry_into_the_export_link(loaded: TestClient) -> No
 
 
 def test_team_dashboard_roles(loaded: TestClient) -> None:
-    _login(loaded, "agent_1")
+    log_in(loaded, "agent_1")
     assert loaded.get("/dashboard/team", headers=HTML).status_code == 403
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     team_b = str(int(_team_id(loaded, "Team A")) + 1000)
     assert loaded.get(f"/dashboard/team?team={team_b}", headers=HTML).status_code == 403
     assert loaded.get("/dashboard/team?agent=agent-3", headers=HTML).status_code == 403
-    _login(loaded, "admin")
+    log_in(loaded, "admin")
     b = _team_id(loaded, "Team B")
     page = loaded.get(f"/dashboard/team?team={b}&since=2026-01-01", headers=HTML).text
     table = page.split('<table class="agents">')[1].split("</table>")[0]
     assert "agent-3" in table and "agent-1" not in table
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     assert loaded.get(f"/dashboard/team?team={b}", headers=HTML).status_code == 403
 
 
 def test_agent_dashboard_own_and_within_scope(loaded: TestClient) -> None:
-    _login(loaded, "agent_1")
+    log_in(loaded, "agent_1")
     page = loaded.get("/dashboard/agent", headers=HTML)
     assert page.status_code == 200
     assert "My dashboard" in page.text and "Strengths" in page.text and "Best moments" in page.text
@@ -131,7 +124,7 @@ def test_agent_dashboard_own_and_within_scope(loaded: TestClient) -> None:
     assert len(_rows(loaded.get(link.group(1).replace("&amp;", "&")))) == 2
     assert loaded.get("/dashboard/agent?agent_id=agent-2", headers=HTML).status_code == 403
     assert loaded.get("/dashboard/agent?agent_id=agent-1", headers=HTML).status_code == 200
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     chooser = loaded.get("/dashboard/agent", headers=HTML).text
     assert "Choose an agent" in chooser
     assert loaded.get("/dashboard/agent?agent_id=agent-2", headers=HTML).status_code == 200
@@ -140,7 +133,7 @@ def test_agent_dashboard_own_and_within_scope(loaded: TestClient) -> None:
 
 
 def test_bad_filter_values_are_422_with_a_clear_message(loaded: TestClient) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     resp = loaded.get("/dashboard/team?since=notadate", headers=HTML)
     assert (
         resp.status_code == 422
@@ -157,7 +150,7 @@ def test_bad_filter_values_are_422_with_a_clear_message(loaded: TestClient) -> N
 def test_a_start_after_the_data_shows_an_empty_window_and_long_ranges_stay_small(
     loaded: TestClient,
 ) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     page = loaded.get("/dashboard/team?since=2027-03-01", headers=HTML)
     assert page.status_code == 200 and "2027-03-01 to 2027-03-30" in page.text
     assert "No conversations in this range" in page.text
@@ -168,17 +161,17 @@ def test_a_start_after_the_data_shows_an_empty_window_and_long_ranges_stay_small
 
 
 def test_empty_range_says_what_to_do(loaded: TestClient) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     page = loaded.get("/dashboard/team?since=2025-01-01&until=2025-01-31", headers=HTML).text
     assert "No conversations in this range" in page and "widen the dates" in page.lower()
     assert "import conversations" in page
-    _login(loaded, "agent_2")
+    log_in(loaded, "agent_2")
     page = loaded.get("/dashboard/agent?channel=phone", headers=HTML).text
     assert "No conversations in this range" in page
 
 
 def test_csv_export_scope_quoting_and_attachment(loaded: TestClient) -> None:
-    _login(loaded, "coach_a")
+    log_in(loaded, "coach_a")
     resp = loaded.get("/export/conversations.csv")
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/csv")
@@ -213,7 +206,7 @@ def test_csv_export_scope_quoting_and_attachment(loaded: TestClient) -> None:
 
 
 def test_agents_export_only_their_own(loaded: TestClient) -> None:
-    _login(loaded, "agent_3")
+    log_in(loaded, "agent_3")
     rows = _rows(loaded.get("/export/conversations.csv"))
     assert sorted(r["external_id"] for r in rows) == ["a3-nov", "a3-old"]
     assert loaded.get("/export/conversations.csv?agent=agent-1").status_code == 403
@@ -233,6 +226,6 @@ def test_formula_like_cells_are_neutralised(client: TestClient) -> None:
         ).status_code
         == 201
     )
-    _login(client, "admin")
+    log_in(client, "admin")
     row = _rows(client.get("/export/conversations.csv"))[0]
     assert (row["external_id"], row["customer_name"]) == ("'=HYPERLINK(1)", "'@Dana")

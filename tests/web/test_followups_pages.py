@@ -7,19 +7,10 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import conversation, log_in, token
 from tests.web.test_feedback_api import turned_around
 
 HTML = {"Accept": "text/html"}
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/followups", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _seed(client: TestClient) -> None:
@@ -39,7 +30,7 @@ def _ids(html: str) -> list[int]:
 
 def test_an_agent_closes_tasks_from_the_due_list(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     page = client.get("/followups", headers=HTML).text
     assert "Follow-ups (2)</a>" in page  # the nav counts what is due
     assert page.count("Overdue Nov 04") == 2 and "Started very frustrated" in page
@@ -60,14 +51,14 @@ def test_an_agent_closes_tasks_from_the_due_list(client: TestClient) -> None:
 
 def test_a_coach_sees_their_teams_tasks_with_figures(client: TestClient) -> None:
     _seed(client)
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     page = client.get("/followups", headers=HTML).text
     assert "By agent" in page and _ids(page) == []  # coaches read, agents close
     rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num bad\">(\d+)</td>", page)
     assert rows == [("agent1", "2", "2"), ("agent2", "1", "1")]
     assert "c-4" not in page  # team B's
-    _login(client, "coach_b")
+    log_in(client, "coach_b")
     assert "conversation c-4" in client.get("/followups", headers=HTML).text
-    _login(client, "admin")
+    log_in(client, "admin")
     admin = client.get("/followups", headers=HTML).text
     assert all(f"conversation c-{i}" in admin for i in range(1, 5))

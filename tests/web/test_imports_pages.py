@@ -11,20 +11,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import conversation, log_in, token
 from warmline.web import imports_pages
 
 HTML = {"Accept": "text/html"}
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/assist", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _jsonl(*records: dict[str, Any]) -> bytes:
@@ -37,7 +28,7 @@ def _stored(client: TestClient) -> list[str]:
 
 
 def test_a_small_file_imports_at_once(client: TestClient) -> None:
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     form = client.get("/import", headers=HTML).text
     assert 'enctype="multipart/form-data"' in form and 'name="records"' in form
     data = _jsonl(conversation("u1", "agent-1"), conversation("u2", None))
@@ -45,14 +36,14 @@ def test_a_small_file_imports_at_once(client: TestClient) -> None:
     assert resp.status_code == 200, resp.text
     assert "Imported 2 conversations from team.jsonl" in resp.text and 'href="/conversations/u2"' in resp.text
     assert _stored(client) == ["u1", "u2"]
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     assert "/conversations/u2" in client.get("/conversations", headers=HTML).text  # into the coach's team
 
 
 @sqlite_only
 def test_a_transcript_keeps_its_file_name_as_its_id(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports_pages, "IMMEDIATE_BYTES", 10)  # one conversation: never the background
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     text = b"Customer: My parcel is a week late and I'm fed up.\nAgent: I'm so sorry, Dana. I've reshipped it by express today.\n"
     resp = client.post("/import", data={"csrf": csrf, "agent_id": "agent-2"}, files={"file": ("Call-0042.TXT", text)}, headers=HTML)
     assert resp.status_code == 200 and 'href="/conversations/Call-0042"' in resp.text
@@ -62,7 +53,7 @@ def test_a_transcript_keeps_its_file_name_as_its_id(client: TestClient, monkeypa
 
 @sqlite_only
 def test_pasted_json_object_list_or_lines(client: TestClient) -> None:
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     one = json.dumps(conversation("p1", "agent-1"))
     no_file = {"file": ("", b"", "application/octet-stream")}  # what a browser sends with no file chosen
     resp = client.post("/import", data={"csrf": csrf, "records": one}, files=no_file, headers=HTML)
@@ -78,7 +69,7 @@ def test_pasted_json_object_list_or_lines(client: TestClient) -> None:
 
 
 def test_malformed_records_show_where_and_store_nothing(client: TestClient) -> None:
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     bad = conversation("b2", "agent-1")
     bad["turns"][0]["speaker"] = "martian"
     data = _jsonl(conversation("b1", "agent-1"), bad) + b"{not json\n"
@@ -95,7 +86,7 @@ def test_malformed_records_show_where_and_store_nothing(client: TestClient) -> N
 
 @sqlite_only
 def test_bad_requests(client: TestClient, app: FastAPI) -> None:
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     resp = client.post("/import", data={"csrf": csrf}, files={"file": ("notes.docx", b"x")}, headers=HTML)
     assert resp.status_code == 422 and "unsupported file type .docx" in resp.text
     resp = client.post("/import", data={"csrf": csrf, "records": "  "}, headers=HTML)
@@ -116,7 +107,7 @@ def test_bad_requests(client: TestClient, app: FastAPI) -> None:
 
 @sqlite_only
 def test_agents_cannot_import(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     assert client.get("/import", headers=HTML).status_code == 403
     resp = client.post("/import", data={"csrf": csrf, "records": json.dumps(conversation("a", "agent-1"))}, headers=HTML)
     assert resp.status_code == 403 and _stored(client) == []
@@ -125,7 +116,7 @@ def test_agents_cannot_import(client: TestClient) -> None:
 
 def test_a_big_file_runs_in_the_background_with_progress(client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports_pages, "IMMEDIATE_BYTES", 100)
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     data = _jsonl(*(conversation(f"g{i}", "agent-1") for i in range(3)))
     resp = client.post("/import", data={"csrf": csrf}, files={"file": ("big.jsonl", data)}, headers=HTML, follow_redirects=False)
     assert resp.status_code == 303
@@ -139,14 +130,14 @@ def test_a_big_file_runs_in_the_background_with_progress(client: TestClient, app
     done = client.get(location, headers=HTML).text
     assert 'data-status="done"' in done and "Open the conversations" in done
     assert _stored(client) == ["g0", "g1", "g2"]
-    _login(client, "coach_b")
+    log_in(client, "coach_b")
     assert client.get(location, headers=HTML).status_code == 404  # another coach's job
 
 
 @sqlite_only
 def test_a_big_malformed_file_fails_and_a_big_paste_runs_in_the_background(client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports_pages, "IMMEDIATE_BYTES", 100)
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     data = _jsonl(conversation("f1", "agent-1")) + b'{"id": "f2", "turns": "nope"}\n'
     resp = client.post("/import", data={"csrf": csrf}, files={"file": ("bad.jsonl", data)}, headers=HTML, follow_redirects=False)
     app.state.ctx.runner.wait(timeout=60)

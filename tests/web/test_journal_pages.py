@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import ACCOUNTS, conversation, log_in, token
 
 HTML = {"Accept": "text/html"}
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post(
-        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
-    )
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def test_an_agent_writes_shares_and_unshares_an_entry(client: TestClient) -> None:
@@ -30,7 +17,7 @@ def test_an_agent_writes_shares_and_unshares_an_entry(client: TestClient) -> Non
         json=[conversation("c-1", "agent-1")],
         headers=token(client, "admin"),
     )
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     form = client.get("/journal/new", headers=HTML).text
     for prompt in (
         "What did I feel?",
@@ -78,7 +65,7 @@ def test_an_agent_writes_shares_and_unshares_an_entry(client: TestClient) -> Non
         headers=HTML,
     )
     assert refused.status_code == 422 and "not one of your coaches" in refused.text
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     shared = client.get(f"/journal/{eid}", headers=HTML).text
     assert (
         "Rattled by the shouting" in shared
@@ -91,13 +78,13 @@ def test_an_agent_writes_shares_and_unshares_an_entry(client: TestClient) -> Non
         "Shared with you" in mine
         and "anxious" not in mine.split("Shared with you")[0].split("Your patterns")[1]
     )
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     client.post(
         f"/journal/{eid}/unshare",
         data={"csrf": csrf, "coach_email": ACCOUNTS["coach_a"].email},
         headers=HTML,
     )
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     assert client.get(f"/journal/{eid}", headers=HTML).status_code == 404
 
 
@@ -108,7 +95,7 @@ def test_bad_entries_show_the_form_again(client: TestClient) -> None:
         json=[conversation("theirs", "agent-3")],
         headers=token(client, "admin"),
     )
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     assert 'value="theirs"' not in client.get("/journal/new", headers=HTML).text
     empty = client.post("/journal", data={"csrf": csrf}, headers=HTML)
     assert empty.status_code == 422 and "the entry is empty" in empty.text

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi import FastAPI
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from tests.web.conftest import ACCOUNTS, PASSWORD
 from warmline.practice.curriculum import get_module
@@ -21,15 +21,6 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 MODULE = "introduction"
 
 
-def _login(page: Page, base: str, who: str, target: str) -> None:
-    page.goto(f"{base}/login?next={target}")
-    page.fill('input[name="email"]', ACCOUNTS[who].email)
-    page.fill('input[name="password"]', PASSWORD)
-    # generous: password hashing on a loaded CI machine can take many seconds
-    with page.expect_navigation(url=f"{base}{target}", timeout=60_000):
-        page.click('button[type="submit"]')
-
-
 def test_an_agent_passes_an_exercise_and_the_coach_sees_it(
     app: FastAPI, browser_page: Page
 ) -> None:
@@ -39,7 +30,7 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(
     page = browser_page
     page.set_default_timeout(30_000)
     with serve_app(app) as base:
-        _login(page, base, "agent_1", "/learn")
+        log_in(page, base, ACCOUNTS["agent_1"].email, PASSWORD, target="/learn")
         expect(page.locator('nav a[href="/learn"]')).to_have_class("active")
         expect(page.locator(".module-list .module-card")).to_have_count(6)
         page.click(f'.module-card h2 a[href="/learn/{MODULE}"]')
@@ -71,7 +62,7 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(
         screenshot(page, "learn_assessment")
 
         page.context.clear_cookies()
-        _login(page, base, "coach_a", "/learn/team")
+        log_in(page, base, ACCOUNTS["coach_a"].email, PASSWORD, target="/learn/team")
         row = page.locator("table.team-progress tbody tr", has_text=ACCOUNTS["agent_1"].email)
         expect(row.locator("td.cell").first).to_contain_text("1/5")
         expect(page.locator("table.team-progress")).not_to_contain_text(ACCOUNTS["agent_3"].email)
@@ -87,7 +78,7 @@ def test_an_agent_passes_an_exercise_and_the_coach_sees_it(
         screenshot(page, "learn_team")
 
         page.context.clear_cookies()
-        _login(page, base, "agent_1", "/learn")
+        log_in(page, base, ACCOUNTS["agent_1"].email, PASSWORD, target="/learn")
         expect(page.locator("#assignments")).to_contain_text("Before our one-to-one")
         expect(page.locator(".module-card").first).to_contain_text("1/5")
         screenshot(page, "learn_index")

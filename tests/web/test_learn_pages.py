@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, token
+from tests.web.conftest import ACCOUNTS, log_in, token
 from warmline.practice.curriculum import assessment_items, get_module
 from warmline.web.learn_markup import highlight, render_markdown
 
 HTML = {"Accept": "text/html"}
 MODULE = "introduction"
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post(
-        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
-    )
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/learn", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _post_exercise(client: TestClient, csrf: str, exercise: str, **fields: str | list[str]) -> str:
@@ -38,7 +26,7 @@ def _post_exercise(client: TestClient, csrf: str, exercise: str, **fields: str |
 
 
 def test_an_agent_reads_a_module_and_passes_an_exercise(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     listing = client.get("/learn", headers=HTML).text
     assert 'href="/learn"' in listing  # nav link
     for m in ("Introduction to empathy", "Active listening", "Pre-assessment", "Not taken yet"):
@@ -70,7 +58,7 @@ def test_an_agent_reads_a_module_and_passes_an_exercise(client: TestClient) -> N
 
 
 def test_choice_exercises_are_checkboxes_and_radios(client: TestClient) -> None:
-    csrf = _login(client, "agent_2")
+    csrf = log_in(client, "agent_2")
     page = client.get(f"/learn/{MODULE}/exercises/spot-the-brush-off", headers=HTML).text
     assert page.count('type="checkbox" name="answer"') == 5  # four sentences and "none"
     right = _post_exercise(client, csrf, "spot-the-brush-off", answer=["4", "2"])
@@ -91,7 +79,7 @@ def test_choice_exercises_are_checkboxes_and_radios(client: TestClient) -> None:
 
 @sqlite_only
 def test_bad_input_unknown_ids_and_csrf(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     empty = client.post(
         f"/learn/{MODULE}/exercises/acknowledge-then-act",
         data={"csrf": csrf, "answer": "  "},
@@ -140,7 +128,7 @@ def test_bad_input_unknown_ids_and_csrf(client: TestClient) -> None:
 
 
 def test_pre_and_post_assessment_compare(client: TestClient) -> None:
-    csrf = _login(client, "agent_3")
+    csrf = log_in(client, "agent_3")
     pre = assessment_items("pre")
     form = client.get("/learn/assessment/pre", headers=HTML).text
     assert form.count('class="card assessment-item"') == len(pre)
@@ -173,10 +161,10 @@ def test_pre_and_post_assessment_compare(client: TestClient) -> None:
 
 
 def test_coaches_assign_modules_and_follow_their_teams(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     ex = get_module(MODULE).exercises[0]
     _post_exercise(client, csrf, ex.id, answer=ex.model_answer)
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     team = client.get("/learn/team", headers=HTML)
     assert team.status_code == 200
     assert ACCOUNTS["agent_1"].email in team.text and ACCOUNTS["agent_3"].email not in team.text
@@ -203,7 +191,7 @@ def test_coaches_assign_modules_and_follow_their_teams(client: TestClient) -> No
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text and "before the review" in bad.text
     unknown = client.post("/learn/team/assign", data={**data, "module_id": "nope"}, headers=HTML)
     assert unknown.status_code == 422 and "unknown module" in unknown.text
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     admin = client.post(
         "/learn/team/assign",
         data={**data, "csrf": csrf, "agent_email": ACCOUNTS["agent_3"].email},
@@ -211,7 +199,7 @@ def test_coaches_assign_modules_and_follow_their_teams(client: TestClient) -> No
         follow_redirects=False,
     )
     assert admin.status_code == 303
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     _post_exercise(client, csrf, ex.id, answer=ex.model_answer)
     mine = client.get("/learn", headers=HTML).text
     assert "Assigned to you" in mine and "before the review" in mine and "In progress" in mine

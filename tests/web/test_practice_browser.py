@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi import FastAPI
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from tests.web.conftest import ACCOUNTS, PASSWORD
 
@@ -22,14 +22,6 @@ REPLIES = Path(__file__).parents[1] / "practice" / "data" / "replies"
 SCENARIO = "late-order-transferred"
 
 
-def _login(page: Page, base: str, who: str, target: str) -> None:
-    page.goto(f"{base}/login?next={target}")
-    page.fill('input[name="email"]', ACCOUNTS[who].email)
-    page.fill('input[name="password"]', PASSWORD)
-    with page.expect_navigation(url=f"{base}{target}"):
-        page.click('button[type="submit"]')
-
-
 def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
     app: FastAPI, browser_page: Page
 ) -> None:
@@ -39,7 +31,7 @@ def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
     page = browser_page
     page.set_default_timeout(40_000)  # the CI machines are shared and slow at times
     with serve_app(app) as base:
-        _login(page, base, "agent_1", "/practice")
+        log_in(page, base, ACCOUNTS["agent_1"].email, PASSWORD, target="/practice")
         expect(page.locator(".scenario-grid .scenario")).to_have_count(9)
         screenshot(page, "practice_list")
         page.locator(f'a[href="/practice/{SCENARIO}/new"]').first.click()
@@ -102,7 +94,7 @@ def test_an_agent_plays_a_scenario_to_the_debrief_and_journals(
         entry_url = page.locator(".entry-list a").first.get_attribute("href")
 
         page.context.clear_cookies()
-        _login(page, base, "coach_a", "/practice/history")
+        log_in(page, base, ACCOUNTS["coach_a"].email, PASSWORD, target="/practice/history")
         expect(page.locator("table.practice-history tbody tr")).to_have_count(1)
         screenshot(page, "practice_history")
         page.goto(f"{base}{entry_url}")

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import ACCOUNTS, conversation, log_in, token
 
 HTML = {"Accept": "text/html"}
 REPLIES = Path(__file__).parents[1] / "practice" / "data" / "replies"
 SCENARIO = "late-order-transferred"
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post(
-        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
-    )
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/practice", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _start(client: TestClient, csrf: str, scenario: str = SCENARIO, seed: str = "4") -> int:
@@ -43,7 +31,7 @@ def _script() -> list[str]:
 
 
 def test_an_agent_plays_a_scenario_to_its_debrief(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     listing = client.get("/practice", headers=HTML).text
     assert "Late order, transferred twice" in listing or SCENARIO in listing
     assert 'href="/practice"' in listing and 'href="/journal"' in listing  # nav links
@@ -83,7 +71,7 @@ def test_an_agent_plays_a_scenario_to_its_debrief(client: TestClient) -> None:
 
 @sqlite_only
 def test_bad_input_is_refused_with_a_message(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     missing = client.get("/practice/no-such-scenario/new", headers=HTML)
     assert missing.status_code == 404 and "no scenario" in missing.text
     assert (
@@ -114,7 +102,7 @@ def test_bad_input_is_refused_with_a_message(client: TestClient) -> None:
 
 @sqlite_only
 def test_roles_see_sessions_in_their_scope_read_only(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     sid = _start(client, csrf)
     for who, status in (
         ("coach_a", 200),
@@ -123,7 +111,7 @@ def test_roles_see_sessions_in_their_scope_read_only(client: TestClient) -> None
         ("agent_2", 404),
         ("agent_3", 404),
     ):
-        c = _login(client, who)
+        c = log_in(client, who)
         page = client.get(f"/practice/sessions/{sid}", headers=HTML)
         assert page.status_code == status, who
         history = client.get("/practice/history", headers=HTML).text
@@ -138,7 +126,7 @@ def test_roles_see_sessions_in_their_scope_read_only(client: TestClient) -> None
 
 @sqlite_only
 def test_coaches_assign_and_agents_see_their_status(client: TestClient) -> None:
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     form = client.get("/practice/assign", headers=HTML).text
     assert ACCOUNTS["agent_1"].email in form and ACCOUNTS["agent_3"].email not in form
     resp = client.post(
@@ -171,7 +159,7 @@ def test_coaches_assign_and_agents_see_their_status(client: TestClient) -> None:
         headers=HTML,
     )
     assert other.status_code == 403
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     listing = client.get("/practice", headers=HTML).text
     assert "Assigned to you" in listing and "not started" in listing and "Before Friday" in listing
     sid = _start(client, csrf)
@@ -182,7 +170,7 @@ def test_coaches_assign_and_agents_see_their_status(client: TestClient) -> None:
     )
     assert "attempted" in client.get("/practice", headers=HTML).text
     assert client.get("/practice/assign", headers=HTML).status_code == 403
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     results = client.get("/practice/assign", headers=HTML).text
     assert "attempted" in results and ">1</td>" in results
 
@@ -194,7 +182,7 @@ def test_practise_this_starts_from_a_conversation_in_scope(client: TestClient) -
     good = conversation("good-1", "agent-1", team="Team A")
     resp = client.post("/api/v1/conversations", json=[rude, good], headers=token(client, "admin"))
     assert resp.status_code == 201
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     conv_page = client.get("/conversations/low-1", headers=HTML).text
     assert 'href="/practice/from-conversation/low-1"' in conv_page and "Practise this" in conv_page
     assert "Practise this" not in client.get("/conversations/good-1", headers=HTML).text
@@ -218,7 +206,7 @@ def test_practise_this_starts_from_a_conversation_in_scope(client: TestClient) -
     ended = client.get(f"/practice/sessions/{sid}", headers=HTML).text
     assert 'href="/practice/from-conversation/low-1">Play it again' in ended
     assert 'href="/journal/new?conversation=low-1"' in ended
-    _login(client, "agent_3")
+    log_in(client, "agent_3")
     assert client.get("/practice/from-conversation/low-1", headers=HTML).status_code == 403
     assert client.get("/practice/from-conversation/none", headers=HTML).status_code == 404
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.browser import screenshot
 from tests.support.server import serve_app
-from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, token
+from tests.web.conftest import ACCOUNTS, PASSWORD, conversation, log_in, token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -28,20 +27,13 @@ def _seed(client: TestClient) -> None:
         assert client.post("/api/v1/conversations", json=record, headers=admin).status_code == 201
 
 
-def _login(client: TestClient, who: str) -> str:
-    client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD})
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/journal/new", headers=HTML).text)
-    assert found
-    return found.group(1)
-
-
 def _ids(client: TestClient) -> set[str]:
     return {c["id"] for c in client.get("/api/v1/conversations", headers=token(client, "admin")).json()["items"]}
 
 
 def test_counting_deletes_nothing_and_confirming_deletes_and_audits(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     page = client.post("/admin/privacy/forget", data={"csrf": csrf, "customer_id": "C-1"}, headers=HTML)
     assert page.status_code == 200 and "2 conversations of this customer would be deleted" in page.text
     assert _ids(client) == {"old", "new", "other"}
@@ -56,7 +48,7 @@ def test_counting_deletes_nothing_and_confirming_deletes_and_audits(client: Test
 
 def test_bad_input_is_named_and_changes_nothing(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "admin")
+    csrf = log_in(client, "admin")
     bad = client.post("/admin/privacy/purge", data={"csrf": csrf, "days": "soon", "confirm": "yes"}, headers=HTML)
     assert bad.status_code == 422 and "days: expected a whole number" in bad.text
     both = client.post("/admin/privacy/forget", data={"csrf": csrf, "customer_id": "C-1", "customer_name": "Dana", "confirm": "yes"}, headers=HTML)
@@ -66,7 +58,7 @@ def test_bad_input_is_named_and_changes_nothing(client: TestClient) -> None:
 
 @pytest.mark.parametrize("who", ["coach_a", "agent_1"])
 def test_only_admins_see_the_page(client: TestClient, who: str) -> None:
-    _login(client, who)
+    log_in(client, who)
     assert client.get("/admin/privacy", headers=HTML).status_code == 403
 
 

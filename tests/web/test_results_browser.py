@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from warmline.admin import install_demo, upgrade_database
 from warmline.demo_kpis import DEMO_TRAINING_DAY
@@ -20,13 +20,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def _log_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation(timeout=60_000):
-        page.click("button[type=submit]")
-
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_results_for_a_coach_and_an_agent_and_a_review_reply(
@@ -37,7 +30,7 @@ def test_results_for_a_coach_and_an_agent_and_a_review_reply(
     install_demo(settings, analyzer=analyzer)
     page = browser_page
     with serve_app(create_app(settings, analyzer=analyzer)) as base:
-        _log_in(page, base, "coach@northwind.example", "warmline-coach")
+        log_in(page, base, "coach@northwind.example", "warmline-coach")
         page.click("nav >> text=Results")
         page.wait_for_url(f"{base}/results")
         assert page.locator("h1").inner_text() == "Results"
@@ -70,7 +63,7 @@ def test_results_for_a_coach_and_an_agent_and_a_review_reply(
         screenshot(page, "results")
 
         page.context.clear_cookies()
-        _log_in(page, base, "amara@northwind.example", "warmline-agent")
+        log_in(page, base, "amara@northwind.example", "warmline-agent")
         page.goto(f"{base}/results?event={DEMO_TRAINING_DAY.isoformat()}")
         groups = page.locator("details.group summary").all_inner_texts()
         assert len(groups) == 1 and "Amara Okafor" in groups[0]

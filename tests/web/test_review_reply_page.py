@@ -8,7 +8,7 @@ from html import escape
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD
+from tests.web.conftest import log_in
 
 HTML = {"Accept": "text/html"}
 REVIEW = (
@@ -17,18 +17,8 @@ REVIEW = (
 )
 
 
-def _login(client: TestClient, who: str) -> str:
-    resp = client.post(
-        "/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False
-    )
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/reply", headers=HTML).text)
-    assert match
-    return match.group(1)
-
-
 def test_the_form_drafts_a_reply_with_emotions_issues_and_its_check(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     page = client.get("/reply", headers=HTML).text
     assert 'data-check-url="/reply/check"' in page and 'name="draft"' in page
     resp = client.post(
@@ -50,7 +40,7 @@ def test_the_form_drafts_a_reply_with_emotions_issues_and_its_check(client: Test
 
 
 def test_edits_are_rechecked_by_form_and_by_json(client: TestClient) -> None:
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     rude = "Calm down, these things happen. As I said, check the tracking."
     resp = client.post(
         "/reply",
@@ -71,7 +61,7 @@ def test_edits_are_rechecked_by_form_and_by_json(client: TestClient) -> None:
 
 
 def test_bad_input_is_a_clear_422(client: TestClient) -> None:
-    csrf = _login(client, "agent_1")
+    csrf = log_in(client, "agent_1")
     resp = client.post("/reply", data={"csrf": csrf, "context": "   "}, headers=HTML)
     assert resp.status_code == 422 and "paste the review text first" in resp.text
     resp = client.post("/reply", data={"csrf": csrf, "context": REVIEW, "stars": "9"}, headers=HTML)

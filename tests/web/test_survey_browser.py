@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.browser import screenshot
+from tests.support.browser import log_in, screenshot
 from tests.support.server import serve_app
 from warmline.admin import install_demo, upgrade_database
 from warmline.engine.pipeline import Analyzer
@@ -24,13 +24,6 @@ if TYPE_CHECKING:
 
 PHONE = {"width": 390, "height": 844}
 
-
-def _log_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation(timeout=60_000):
-        page.click("button[type=submit]")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -47,7 +40,7 @@ def test_a_customer_answers_a_survey_and_the_agent_sees_it(
     assert per_agent.get("agent-amara", 0) >= 3 and len(per_agent) >= 6
     page = browser_page
     with serve_app(create_app(settings, analyzer=analyzer)) as base:
-        _log_in(page, base, "coach@northwind.example", "warmline-coach")
+        log_in(page, base, "coach@northwind.example", "warmline-coach")
         page.goto(f"{base}/conversations/nw-0002")
         with page.expect_navigation(timeout=60_000):
             page.click("text=Create survey link")
@@ -79,7 +72,7 @@ def test_a_customer_answers_a_survey_and_the_agent_sees_it(
             customer.close()
 
         page.context.clear_cookies()
-        _log_in(page, base, "amara@northwind.example", "warmline-agent")
+        log_in(page, base, "amara@northwind.example", "warmline-agent")
         said = page.locator(".customers-said")
         assert "still worried the second charge" in said.inner_text()
         assert said.locator(".csat-pill").first.inner_text() == "2"

@@ -9,21 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import ACCOUNTS, PASSWORD, token
+from tests.web.conftest import ACCOUNTS, PASSWORD, log_in, token
 from tests.web.test_feedback_api import turned_around
 from warmline.web.throttle import SURVEY_REQUESTS
 
 HTML = {"Accept": "text/html"}
 sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def _login(client: TestClient, who: str) -> str:
-    client.cookies.clear()
-    resp = client.post("/login", data={"email": ACCOUNTS[who].email, "password": PASSWORD}, follow_redirects=False)
-    assert resp.status_code == 303
-    match = re.search(r'name="csrf" value="([^"]+)"', client.get("/conversations/c-1", headers=HTML).text)
-    assert match
-    return match.group(1)
 
 
 def _link(client: TestClient, cid: str = "c-1") -> str:
@@ -91,7 +82,7 @@ def test_the_public_page_is_rate_limited_per_address(client: TestClient) -> None
 
 def test_a_coach_makes_a_link_on_the_conversation_page_and_sees_it_once(client: TestClient) -> None:
     _seed(client)
-    csrf = _login(client, "coach_a")
+    csrf = log_in(client, "coach_a")
     conv = client.get("/conversations/c-1", headers=HTML).text
     assert "Customer survey" in conv and "Create survey link" in conv
     made = client.post("/conversations/c-1/survey", data={"csrf": csrf}, headers=HTML)
@@ -101,7 +92,7 @@ def test_a_coach_makes_a_link_on_the_conversation_page_and_sees_it_once(client: 
     after = client.get("/conversations/c-1", headers=HTML).text
     assert url.group(1) not in after and "<strong>open</strong>" in after and "Make a new survey link" in after
     assert client.post("/conversations/c-1/survey", data={}, headers=HTML).status_code == 403  # no CSRF token
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     mine = client.get("/conversations/c-1", headers=HTML).text
     assert "Customer survey" in mine and "Create survey link" not in mine
 
@@ -112,16 +103,16 @@ def test_the_answer_reaches_the_agent_dashboard_and_the_conversation(client: Tes
     path = _link(client)
     nonce = _nonce(client.get(path, headers=HTML).text)
     client.post(path, data={"nonce": nonce, "csat": "2", "comment": "Nobody called me back. Really disappointed."})
-    _login(client, "agent_1")
+    log_in(client, "agent_1")
     dash = client.get("/dashboard/agent", headers=HTML).text
     assert "What customers said" in dash and "Nobody called me back" in dash
     assert "Reads as disappointment" in dash and 'href="/conversations/c-1"' in dash
     conv = client.get("/conversations/c-1", headers=HTML).text
     assert "CSAT 2" in conv and "Unhappy" in conv
-    _login(client, "coach_a")
+    log_in(client, "coach_a")
     team = client.get("/dashboard/team", headers=HTML).text
     assert re.search(r'<span class="value">2\.0</span><span class="name">survey CSAT \(1–5\) · 1 answer<', team)
-    _login(client, "coach_b")
+    log_in(client, "coach_b")
     assert "survey CSAT" not in client.get("/dashboard/team", headers=HTML).text  # not their team
 
 
@@ -139,7 +130,7 @@ def test_an_admin_adds_a_template_on_its_page_and_a_coach_picks_it(client: TestC
     questions = "- key: csat\n  kind: scale\n  feeds: csat\n  text: How did it go?\n- key: back\n  kind: yes_no\n  feeds: fcr\n  text: Did the money arrive?\n"
     ok = client.post("/surveys/templates", data={"csrf": csrf.group(1), "name": "Refunds", "questions": questions}, headers=HTML, follow_redirects=False)
     assert ok.status_code == 303
-    csrf_coach = _login(client, "coach_a")
+    csrf_coach = log_in(client, "coach_a")
     assert "New template" not in client.get("/surveys/templates", headers=HTML).text  # admins add
     conv = client.get("/conversations/c-1", headers=HTML).text
     option = re.search(r'<option value="(\d+)">Refunds</option>', conv)

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from warmline.web import (
     admin_pages,
-    privacy_pages,
     assist_page,
     calibration_pages,
     conversations_pages,
@@ -16,6 +15,7 @@ from warmline.web import (
     journal_pages,
     learn_pages,
     practice_pages,
+    privacy_pages,
     results_pages,
     review_reply_page,
     rubric_pages,
