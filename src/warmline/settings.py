@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     background_import_over: int = Field(default=50, ge=0)
     #: How many days a customer survey link stays open.
     survey_days: int = Field(default=30, ge=1, le=365)
+    #: Worker processes that analyse imports for the web app (0: in the app's own process, where
+    #: a running import slows every draft check; see docs/scale.md).
+    import_workers: int = Field(default=1, ge=0, le=16)
     #: Delete conversations that started more than this many days ago (daily, audited); unset: keep.
     retention_days: int | None = Field(default=None, ge=1)
     #: Send session cookies over HTTPS only (turn on behind TLS).

@@ -43,7 +43,9 @@ ACCOUNTS = {
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a throwaway deployment on the test's database."""
-    return Settings(database_url=database_url, data_dir=tmp_path / "data", max_upload_mb=2)
+    # Imports analysed in this process: a worker per test app would cost seconds each to start
+    # (tests/test_analysis_pool.py covers the worker path).
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", max_upload_mb=2, import_workers=0)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import warmline
+from warmline.analysis_pool import AnalysisPool
 from warmline.engine.errors import WarmlineError
 from warmline.engine.labels import ANTI_PATTERNS
 from warmline.engine.model import Conversation as EngineConversation
@@ -133,16 +134,26 @@ def store_conversations(
     analyzer: Analyzer,
     options: ImportOptions,
     result: ImportResult | None = None,
+    pool: AnalysisPool | None = None,
 ) -> ImportResult:
-    """Redact, analyse and upsert *conversations* in the session's transaction."""
+    """Redact, analyse and upsert *conversations* in the session's transaction.
+
+    With a *pool* the analysis runs in its worker processes (the web app: draft checks then
+    never wait behind an import); the writes stay here either way.
+    """
     result = result if result is not None else ImportResult()
     rubric_version, analyzer = rubrics.active_analyzer(session, analyzer)
+    prepared: list[tuple[EngineConversation, dict[str, Any], int]] = []
     for conv in conversations:
         record, count = options.redactor.redact_conversation(conv.to_dict())
         if options.agent_id:
             record["agent_id"] = options.agent_id
-        redacted = conversation_from_dict(record)
-        analysis = analysis_to_dict(analyzer.analyze(redacted), explain=True)
+        prepared.append((conversation_from_dict(record), record, count))
+    if pool is not None:
+        analyses = pool.analyze([record for _, record, _ in prepared], analyzer.scorer.w)
+    else:
+        analyses = [analysis_to_dict(analyzer.analyze(c), explain=True) for c, _, _ in prepared]
+    for (redacted, record, count), analysis in zip(prepared, analyses, strict=True):
         created = _upsert(session, redacted, record, analysis, count, options, rubric_version)
         result.ids.append(redacted.id)
         result.redactions += count
@@ -250,13 +261,14 @@ def import_conversations(
     *,
     analyzer: Analyzer,
     options: ImportOptions,
+    pool: AnalysisPool | None = None,
 ) -> ImportResult:
     """Validate everything first; store all of it, or nothing when any record is bad."""
     good, bad = validate_records(items)
     if bad:
         result = ImportResult(errors=bad[:MAX_REPORTED_ERRORS])
         raise ImportRefused(result, total=len(good) + len(bad), bad=len(bad))
-    return store_conversations(session, good, analyzer=analyzer, options=options)
+    return store_conversations(session, good, analyzer=analyzer, options=options, pool=pool)
 
 
 class ImportRefused(InvalidInputError):

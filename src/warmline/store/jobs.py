@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from warmline.analysis_pool import AnalysisPool
 from warmline.engine.errors import WarmlineError
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import read_conversations
@@ -31,9 +32,10 @@ CHUNK = 25
 class ImportRunner:
     """Runs imports one at a time on a worker thread; each job's row records its progress."""
 
-    def __init__(self, db: Database, analyzer: Analyzer) -> None:
+    def __init__(self, db: Database, analyzer: Analyzer, pool: AnalysisPool | None = None) -> None:
         self.db = db
         self.analyzer = analyzer
+        self.analysis_pool = pool
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-import")
         #: Jobs a previous process left queued or running, now marked failed (see below).
         self.interrupted = mark_interrupted(db)
@@ -85,6 +87,7 @@ class ImportRunner:
                     analyzer=self.analyzer,
                     options=options,
                     result=result,
+                    pool=self.analysis_pool,
                 )
                 job = session.get(ImportJob, job_id)
                 assert job is not None

@@ -96,7 +96,9 @@ def post_conversations(
             "the body is an empty list: send one conversation or a list of them"
         )
     options = ImportOptions(redactor=ctx.redactor, source="api", team=_default_team(user))
-    result = convs.import_conversations(session, items, analyzer=ctx.analyzer, options=options)
+    result = convs.import_conversations(
+        session, items, analyzer=ctx.analyzer, options=options, pool=ctx.pool
+    )
     return ImportOut(
         ids=result.ids, created=result.created, updated=result.updated, redactions=result.redactions
     )

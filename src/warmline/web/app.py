@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import warmline
+from warmline.analysis_pool import AnalysisPool
+from warmline.engine.detectors import DEFAULT_DETECTORS
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.settings import Settings
@@ -37,13 +39,21 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     db = Database(settings.resolved_database_url())
     require_current(db)
     analyzer = analyzer if analyzer is not None else Analyzer()
+    # Imports are analysed in worker processes, so draft checks never wait behind them; the
+    # workers build the default engine, so a caller's own analyzer keeps imports in-process.
+    pool = (
+        AnalysisPool(settings.import_workers)
+        if settings.import_workers and _is_default(analyzer)
+        else None
+    )
     ctx = AppContext(
         settings=settings,
         db=db,
         analyzer=analyzer,
         redactor=Redactor(kinds=settings.redact_kinds),
-        runner=ImportRunner(db, analyzer),
+        runner=ImportRunner(db, analyzer, pool),
         secret=settings.resolved_secret(required=from_env),
+        pool=pool,
     )
 
     schedule = (
@@ -60,6 +70,8 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         if schedule is not None:
             schedule.stop()
         ctx.runner.shutdown()
+        if pool is not None:
+            pool.shutdown()
         db.dispose()
 
     app = FastAPI(
@@ -103,6 +115,12 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         return {"status": "ok", "database": db.engine.dialect.name, "version": warmline.__version__}
 
     return app
+
+
+def _is_default(analyzer: Analyzer) -> bool:
+    """True for an analyzer with the default detectors and no team models (what a worker builds)."""
+    names = {f"{d.name}.v{d.version}" for d in analyzer.detectors}
+    return analyzer.team is None and analyzer.calibrator is not None and names == set(DEFAULT_DETECTORS)
 
 
 #: Requests handled at once; more wait their turn in the event loop, holding nothing. Below

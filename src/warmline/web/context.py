@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from warmline.analysis_pool import AnalysisPool
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.settings import Settings
@@ -22,6 +23,8 @@ class AppContext:
     redactor: Redactor
     runner: ImportRunner
     secret: str
+    #: Worker processes for import analysis (None: analyse in this process).
+    pool: AnalysisPool | None = None
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     survey_throttle: SlidingWindow = field(default_factory=survey_window)
 

@@ -137,7 +137,9 @@ def _import_file(
 ) -> ImportResult:
     try:  # saved under its own name: a transcript takes its conversation id from it
         records = read_conversations(path)
-        return import_conversations(session, records, analyzer=ctx.analyzer, options=options)
+        return import_conversations(
+            session, records, analyzer=ctx.analyzer, options=options, pool=ctx.pool
+        )
     finally:
         discard_upload(path)
 
@@ -157,7 +159,9 @@ def _import_pasted(
             raise InvalidInputError(
                 "the pasted JSON is an empty list: paste one conversation or a list"
             )
-    return import_conversations(session, items, analyzer=ctx.analyzer, options=options)
+    return import_conversations(
+        session, items, analyzer=ctx.analyzer, options=options, pool=ctx.pool
+    )
 
 
 def _pasted_to_file(ctx: AppContext, text: str) -> Path:
