@@ -134,14 +134,19 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _whole(value: Any, column: str, low: int, high: int) -> int:
-    expected = f"expected a whole number from {low} to {high}, got {value!r}"
+def _as_float(value: Any, column: str, expected: str) -> float:
+    """*value* read as a number (text or number, never a bool), else the field's error."""
     if isinstance(value, bool):
         raise KpiFieldError(column, expected)
     try:
-        number = float(value.strip()) if isinstance(value, str) else float(value)
+        return float(value.strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         raise KpiFieldError(column, expected) from None
+
+
+def _whole(value: Any, column: str, low: int, high: int) -> int:
+    expected = f"expected a whole number from {low} to {high}, got {value!r}"
+    number = _as_float(value, column, expected)
     if not number.is_integer() or not low <= number <= high:
         raise KpiFieldError(column, expected)
     return int(number)
@@ -169,12 +174,7 @@ def _day(value: Any, column: str) -> date:
 
 def _number(value: Any, column: str, low: float, high: float) -> float:
     expected = f"expected a number from {low:g} to {high:g}, got {value!r}"
-    if isinstance(value, bool):
-        raise KpiFieldError(column, expected)
-    try:
-        number = float(value.strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise KpiFieldError(column, expected) from None
+    number = _as_float(value, column, expected)
     if not math.isfinite(number) or not low <= number <= high:
         raise KpiFieldError(column, expected)
     return number
