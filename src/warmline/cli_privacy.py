@@ -29,18 +29,13 @@ _json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 @contextmanager
 def _session(database_url: str | None) -> Iterator[tuple[Session, str]]:
-    from warmline.store.db import Database, require_current
+    from warmline.store.db import current_session
 
     settings = settings_for(database_url)
     try:
         key = settings.existing_secret()
-        db = Database(settings.resolved_database_url())
-        try:
-            require_current(db)
-            with db.session() as session:
-                yield session, key
-        finally:
-            db.dispose()
+        with current_session(settings.resolved_database_url()) as session:
+            yield session, key
     except WarmlineError as exc:
         raise click.ClickException(str(exc)) from None
 

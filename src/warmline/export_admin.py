@@ -44,26 +44,21 @@ def export_scores(
         raise InvalidInputError("Parquet is written to a file: give -o FILE.parquet")
     if where.since and where.until and where.since > where.until:
         raise InvalidInputError(f"--since ({where.since}) is after --until ({where.until})")
-    db = store_db.Database(settings.resolved_database_url())
-    try:
-        store_db.require_current(db)
-        with db.session() as session:
-            flt = ConversationFilter(
-                team_id=find_team(session, where.team).id if where.team else None,
-                agent_id=where.agent,
-                channel=where.channel,
-                since=datetime.combine(where.since, time.min, UTC) if where.since else None,
-                until=datetime.combine(where.until, time.max, UTC) if where.until else None,
-            )
-            rows = exports.score_rows(session, None, flt, level=level)
-            if isinstance(output, Path):
-                if fmt == "parquet":
-                    return exports.write_parquet(rows, level, str(output))
-                with output.open("w", encoding="utf-8", newline="") as handle:
-                    return _write_csv(rows, level, handle)
-            return _write_csv(rows, level, output)
-    finally:
-        db.dispose()
+    with store_db.current_session(settings.resolved_database_url()) as session:
+        flt = ConversationFilter(
+            team_id=find_team(session, where.team).id if where.team else None,
+            agent_id=where.agent,
+            channel=where.channel,
+            since=datetime.combine(where.since, time.min, UTC) if where.since else None,
+            until=datetime.combine(where.until, time.max, UTC) if where.until else None,
+        )
+        rows = exports.score_rows(session, None, flt, level=level)
+        if isinstance(output, Path):
+            if fmt == "parquet":
+                return exports.write_parquet(rows, level, str(output))
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                return _write_csv(rows, level, handle)
+        return _write_csv(rows, level, output)
 
 
 def _write_csv(rows: Iterable[Mapping[str, Any]], level: str, handle: IO[str]) -> int:

@@ -28,13 +28,8 @@ def kpi_import(settings: Settings, path: Path) -> KpiImportResult:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read {path}: {exc}") from exc
     records = parse_kpi_text(text, filename=path.name)
-    db = store_db.Database(settings.resolved_database_url())
-    try:
-        store_db.require_current(db)
-        with db.session() as session:
-            return import_kpis(session, None, records, source=path.name)
-    finally:
-        db.dispose()
+    with store_db.current_session(settings.resolved_database_url()) as session:
+        return import_kpis(session, None, records, source=path.name)
 
 
 def report_before_after(
@@ -48,22 +43,17 @@ def report_before_after(
     window_days: int | None = None,
 ) -> BeforeAfter:
     """Each metric before vs after *event* (or each agent's completion of *module*)."""
-    db = store_db.Database(settings.resolved_database_url())
-    try:
-        store_db.require_current(db)
-        with db.session() as session:
-            return before_after(
-                session,
-                None,
-                event=event,
-                module=module,
-                team=team,
-                agent=agent,
-                metrics=metrics,
-                window_days=window_days,
-            )
-    finally:
-        db.dispose()
+    with store_db.current_session(settings.resolved_database_url()) as session:
+        return before_after(
+            session,
+            None,
+            event=event,
+            module=module,
+            team=team,
+            agent=agent,
+            metrics=metrics,
+            window_days=window_days,
+        )
 
 
 def report_csat_correlation(
@@ -82,13 +72,8 @@ def report_csat_correlation(
         since=datetime.combine(since, time(), tzinfo=UTC) if since else None,
         until=datetime.combine(until, time.max, tzinfo=UTC) if until else None,
     )
-    db = store_db.Database(settings.resolved_database_url())
-    try:
-        store_db.require_current(db)
-        with db.session() as session:
-            return csat_correlation(session, None, flt, team=team)
-    finally:
-        db.dispose()
+    with store_db.current_session(settings.resolved_database_url()) as session:
+        return csat_correlation(session, None, flt, team=team)
 
 
 __all__ = ["kpi_import", "report_before_after", "report_csat_correlation"]

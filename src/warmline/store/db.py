@@ -80,6 +80,19 @@ class Database:
         self.engine.dispose()
 
 
+@contextmanager
+def current_session(url: str) -> Iterator[Session]:
+    """One session on the database at *url*, which must be at the newest schema (commits on
+    success, rolls back on error); the engine is closed afterwards. For one-shot commands."""
+    db = Database(url)
+    try:
+        require_current(db)
+        with db.session() as session:
+            yield session
+    finally:
+        db.dispose()
+
+
 def _alembic_config() -> tuple[Config, Any]:
     config = Config()
     location = resources.files("warmline.store").joinpath("migrations")
