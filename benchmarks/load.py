@@ -2,7 +2,8 @@
 
 For each database (a SQLite file; a throwaway PostgreSQL cluster from tests/support/postgres.py,
 durability off) the script starts the server as its own process on 127.0.0.1, creates an
-admin, and runs three phases, each for --seconds:
+admin, warms it up for 3 s (unmeasured: lazy loading, the pool's connections, the import
+worker's engine), and runs three phases, each for --seconds:
 
 - ``assist, paced``: --clients clients call POST /api/v1/assist in a loop, each waiting
   --think-ms between calls, as agents do while the draft checker waits for typing to stop;
@@ -11,7 +12,8 @@ admin, and runs three phases, each for --seconds:
   through POST /api/v1/conversations (25 per request) as fast as they can.
 
 Latency is measured by the client from sending to the last byte, so it includes queueing in
-the server. Figures are printed, never asserted: the machine is noisy (and the load generator
+the server. Under each phase it prints the cores the server, its import workers and PostgreSQL
+kept busy (from /proc). Figures are printed, never asserted: the machine is noisy (and the load generator
 shares its 2 cores with the server). Usage:
 
     python benchmarks/load.py [--db sqlite,postgres] [--clients 20] [--seconds 20] [--think-ms 250]
@@ -189,6 +191,28 @@ async def _phase(base: str, token: str, *, clients: int, importers: int, seconds
     return {"assist": assist, "imports": imports, "errors": errors, "wall": wall}
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the server, its import workers and the database (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"server": 0.0, "import workers": 0.0, "database": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if "warmline serve" in cmd:
+            out["server"] += used
+        elif "multiprocessing.spawn" in cmd:
+            out["import workers"] += used
+        elif cmd.startswith("postgres"):
+            out["database"] += used
+    return out
+
+
 def _row(name: str, times: list[float], wall: float, per: int = 1) -> str:
     if not times:
         return f"  {name:<26} no successful requests"
@@ -205,9 +229,9 @@ def run(db: str, args: argparse.Namespace, results: dict[str, Any]) -> None:
         data.mkdir()
         with server(url, data) as base:
             token = httpx.post(f"{base}/api/v1/token", data={"username": EMAIL, "password": PASSWORD}).json()["access_token"]
-            # warm-up: the first calls load lazily initialised parts
-            for i in range(20):
-                httpx.post(f"{base}/api/v1/assist", json=_assist_body(random.Random(i)), headers={"Authorization": f"Bearer {token}"})
+            # Warm-up, not measured: the first calls load lazily initialised parts, and the
+            # database pool opens its connections (a new PostgreSQL connection costs ms).
+            asyncio.run(_phase(base, token, clients=args.clients, importers=1, seconds=3.0, think_s=args.think_ms / 1000))
             print(f"\n{db}: {args.clients} clients, {args.seconds:.0f} s per phase, think time {args.think_ms} ms (±50%)")
             phases = {
                 "assist, paced": dict(clients=args.clients, importers=0, think_s=args.think_ms / 1000),
@@ -215,12 +239,18 @@ def run(db: str, args: argparse.Namespace, results: dict[str, Any]) -> None:
                 "assist + import": dict(clients=args.clients, importers=2, think_s=args.think_ms / 1000),
             }
             for name, kw in phases.items():
+                before = _cpu_seconds()
                 got = asyncio.run(_phase(base, token, seconds=args.seconds, **kw))
+                after = _cpu_seconds()
                 print(_row(name, got["assist"], got["wall"]))
                 if got["imports"]:
                     print(_row("  import (25 per request)", got["imports"], got["wall"], per=25))
                 if got["errors"]:
                     print(f"    {len(got['errors'])} errors, first: {got['errors'][0]}")
+                # A process that ended during the phase (a closed connection) drops out of the
+                # sums, so a share can come out a little low; never below zero.
+                used = {k: max(0.0, after[k] - before[k]) / got["wall"] for k in after}
+                print("    cores busy: " + ", ".join(f"{k} {v:.2f}" for k, v in used.items()))
                 ms = np.array(got["assist"]) * 1000
                 results[f"{db}/{name}"] = {
                     "requests": len(got["assist"]), "errors": len(got["errors"]),

@@ -83,11 +83,43 @@ def wait_for(what: str, check: Callable[[], bool], *, timeout: float, step: floa
         time.sleep(step)
 
 
-def kill9(process: subprocess.Popen[Any]) -> None:
-    """SIGKILL *process* (by its id) and reap it."""
+def kill9(process: subprocess.Popen[Any], *, children_within: float = 10.0) -> None:
+    """SIGKILL *process* (by its id) and reap it; then wait until the processes it had started
+    (the server's import workers) are gone too, which they must be within *children_within*
+    seconds: a worker that outlived its server could go on writing after the audit."""
+    children = _children(process.pid) if process.poll() is None else []
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+    deadline = time.monotonic() + children_within
+    while (alive := [pid for pid in children if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"processes {alive} outlived their parent by {children_within} s"
+
+
+def _children(pid: int) -> list[int]:
+    """The ids of *pid*'s child processes (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """True while *pid* runs (a zombie, exited but not yet reaped, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def written_bytes(database_url: str) -> int:

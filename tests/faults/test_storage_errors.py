@@ -180,8 +180,14 @@ def test_api_write_to_a_read_only_database_is_a_503_that_says_why(
 
 @pytest.fixture
 def full_client(settings_for_app: Settings, analyzer: Analyzer) -> Iterator[TestClient]:
-    """An app whose SQLite database may grow by a few pages only."""
-    app = create_app(settings_for_app, analyzer=analyzer)
+    """An app whose SQLite database may grow by a few pages only.
+
+    The cap is a pragma on each of the app's own connections, so imports run in the app's
+    process here (``import_workers=0``); an import worker's connections would not have it.
+    The read-only test above goes through the worker, with the same error mapping.
+    """
+    in_process = settings_for_app.model_copy(update={"import_workers": 0})
+    app = create_app(in_process, analyzer=analyzer)
     engine = app.state.ctx.db.engine
     with engine.connect() as conn:
         pages = int(conn.scalar(text("PRAGMA page_count")) or 0)

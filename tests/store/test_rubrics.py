@@ -156,3 +156,12 @@ def test_rescoring_moves_old_conversations_to_the_active_version(db: Database, a
         assert after.rubric_version == 2 and after.record == record and len(after.labels) == labels
         assert after.score is not None and old_score is not None and after.score < old_score
         assert rubrics.conversations_per_version(s) == {2: 2}
+
+
+def test_one_version_number_with_other_weights_gets_its_own_analyzer(analyzer: Analyzer) -> None:
+    """Two databases (or a rubric table started again) can give version 2 different weights."""
+    here = Rubric(version=2, weights=_changed(base=10))
+    there = Rubric(version=2, weights=_changed(base=30))
+    assert rubrics.analyzer_for(analyzer, here).scorer.w["base"] == 10
+    assert rubrics.analyzer_for(analyzer, there).scorer.w["base"] == 30
+    assert rubrics.analyzer_for(analyzer, here).scorer.w["base"] == 10

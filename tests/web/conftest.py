@@ -44,7 +44,7 @@ ACCOUNTS = {
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a throwaway deployment on the test's database."""
     # Imports analysed in this process: a worker per test app would cost seconds each to start
-    # (tests/test_analysis_pool.py covers the worker path).
+    # (tests/store/test_import_pool.py covers the worker path).
     return Settings(database_url=database_url, data_dir=tmp_path / "data", max_upload_mb=2, import_workers=0)
 
 

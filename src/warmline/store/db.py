@@ -24,6 +24,9 @@ from warmline.store.errors import StoreError
 #: (each holds at most one connection), so a request never waits for a connection that only
 #: a queued request could give back; the rest is for background imports and the CLI.
 POOL_CONNECTIONS = 40
+#: Values per ``IN (...)`` list when reading by many keys: well under SQLite's and
+#: PostgreSQL's limits on a statement's parameters.
+IN_LIST_LIMIT = 500
 _POOL: dict[str, int] = {"pool_size": 10, "max_overflow": POOL_CONNECTIONS - 10, "pool_timeout": 30}
 
 
@@ -68,6 +71,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_flush", _note_write)
+        event.listen(self.sessions, "do_orm_execute", _note_statement)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -78,6 +83,23 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def has_written(session: Session) -> bool:
+    """True once *session* has sent a write, or holds one that committing would send.
+
+    A session that only read can end without waiting on anything: its commit takes no lock.
+    """
+    return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+def _note_write(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+def _note_statement(state: Any) -> None:
+    if not state.is_select:
+        state.session.info["wrote"] = True
 
 
 @contextmanager

@@ -6,11 +6,12 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from warmline.analysis_pool import AnalysisPool
 from warmline.engine.errors import WarmlineError
 from warmline.engine.pipeline import Analyzer
 from warmline.formats import read_conversations
@@ -25,6 +26,9 @@ from warmline.store.db import Database
 from warmline.store.errors import NotFoundError, database_error
 from warmline.store.tables import ImportJob, User, utcnow
 
+if TYPE_CHECKING:
+    from warmline.store.import_pool import ImportPool
+
 log = logging.getLogger(__name__)
 CHUNK = 25
 
@@ -32,10 +36,10 @@ CHUNK = 25
 class ImportRunner:
     """Runs imports one at a time on a worker thread; each job's row records its progress."""
 
-    def __init__(self, db: Database, analyzer: Analyzer, pool: AnalysisPool | None = None) -> None:
+    def __init__(self, db: Database, analyzer: Analyzer, pool: ImportPool | None = None) -> None:
         self.db = db
         self.analyzer = analyzer
-        self.analysis_pool = pool
+        self.import_pool = pool
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-import")
         #: Jobs a previous process left queued or running, now marked failed (see below).
         self.interrupted = mark_interrupted(db)
@@ -80,18 +84,14 @@ class ImportRunner:
         self._update(job_id, total=len(good), message="analysing")
         result = ImportResult()
         for begin in range(0, len(good), CHUNK):
+            chunk = good[begin : begin + CHUNK]
+            if self.import_pool is not None:
+                result.add(self.import_pool.store(chunk, options, job_id=job_id))
+                continue
             with self.db.session() as session:
-                store_conversations(
-                    session,
-                    good[begin : begin + CHUNK],
-                    analyzer=self.analyzer,
-                    options=options,
-                    result=result,
-                    pool=self.analysis_pool,
-                )
-                job = session.get(ImportJob, job_id)
-                assert job is not None
-                job.done, job.created, job.updated = len(result.ids), result.created, result.updated
+                part = store_conversations(session, chunk, analyzer=self.analyzer, options=options)
+                count_progress(session, job_id, part)
+            result.add(part)
         self._finish(
             job_id,
             "done",
@@ -120,6 +120,16 @@ class ImportRunner:
     def shutdown(self) -> None:
         """Stop accepting jobs and let the running one finish."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def count_progress(session: Session, job_id: int, part: ImportResult) -> None:
+    """Add a stored chunk to its job's progress, in the transaction that stored it."""
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFoundError(f"import job {job_id} does not exist")
+    job.done += len(part.ids)
+    job.created += part.created
+    job.updated += part.updated
 
 
 class _Refused(WarmlineError):

@@ -202,23 +202,26 @@ def rubric_yaml(rubric: Rubric) -> str:
 # ----------------------------------------------------------------- scoring with a version
 
 _lock = threading.Lock()
-_analyzers: weakref.WeakKeyDictionary[Analyzer, dict[int, Analyzer]] = weakref.WeakKeyDictionary()
+_analyzers: weakref.WeakKeyDictionary[Analyzer, dict[str, Analyzer]] = weakref.WeakKeyDictionary()
 
 
 def analyzer_for(base: Analyzer, rubric: Rubric) -> Analyzer:
     """*base* scoring with *rubric*'s weights: *base* itself when they match, else a cached copy.
 
     The copy shares the detectors, coach and calibrator (built once); only the scorer differs.
+    Copies are kept by the weights themselves, not the version number: two databases (or a
+    rubric table started again) can give one number different weights.
     """
     if base.scorer.w == rubric.weights:
         return base
+    key = json.dumps(rubric.weights)  # key order kept: the scorer spends caps in that order
     with _lock:
-        per_version = _analyzers.setdefault(base, {})
-        found = per_version.get(rubric.version)
+        per_weights = _analyzers.setdefault(base, {})
+        found = per_weights.get(key)
         if found is None:
             found = copy.copy(base)
             found.scorer = Scorer(copy.deepcopy(rubric.weights))
-            per_version[rubric.version] = found
+            per_weights[key] = found
         return found
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Query, Request, UploadFile, status
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from warmline.engine.assist import check_draft
 from warmline.formats.reader import EXTENSIONS
@@ -200,12 +201,24 @@ def review_out(review: Any) -> ReviewOut:
     )
 
 
+#: A draft check with at most this much text runs on the event loop (about a millisecond);
+#: a bigger one on a worker thread, so that it cannot hold up other requests' input and output.
+INLINE_ASSIST_CHARS = 4_000
+
+
 @router.post("/assist")
-def assist(ctx: Ctx, user: CurrentUser, body: AssistIn) -> dict[str, Any]:
+async def assist(ctx: Ctx, user: CurrentUser, body: AssistIn) -> dict[str, Any]:
     """Score a draft reply in its context: score, behaviours, missing, warnings, rewrite."""
     turns = [t.model_dump(exclude_none=True) for t in body.turns]
-    result = check_draft(turns, body.draft, customer_name=body.customer_name, analyzer=ctx.analyzer)
-    return result.to_dict()
+    size = len(body.draft) + sum(len(t["text"]) for t in turns)
+
+    def check() -> dict[str, Any]:
+        return check_draft(
+            turns, body.draft, customer_name=body.customer_name, analyzer=ctx.analyzer
+        ).to_dict()
+
+    # Handing work to a thread and back costs more than the check itself on a small machine.
+    return check() if size <= INLINE_ASSIST_CHARS else await run_in_threadpool(check)
 
 
 @router.post("/imports", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)

@@ -12,12 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import warmline
-from warmline.analysis_pool import AnalysisPool
 from warmline.engine.detectors import DEFAULT_DETECTORS
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database, require_current
+from warmline.store.import_pool import ImportPool
 from warmline.store.jobs import ImportRunner
 from warmline.web import api, api_kpi, api_learn, api_practice, api_privacy, errors, pages, sections
 from warmline.web.api_calibration import router as calibration_api
@@ -39,10 +39,10 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     db = Database(settings.resolved_database_url())
     require_current(db)
     analyzer = analyzer if analyzer is not None else Analyzer()
-    # Imports are analysed in worker processes, so draft checks never wait behind them; the
-    # workers build the default engine, so a caller's own analyzer keeps imports in-process.
+    # Imports run in worker processes, so draft checks never wait behind them; the workers
+    # build the default engine, so a caller's own analyzer keeps imports in-process.
     pool = (
-        AnalysisPool(settings.import_workers)
+        ImportPool(db.url, settings.import_workers)
         if settings.import_workers and _is_default(analyzer)
         else None
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from warmline.analysis_pool import AnalysisPool
 from warmline.engine.pipeline import Analyzer
 from warmline.redact import Redactor
 from warmline.settings import Settings
 from warmline.store.db import Database
+from warmline.store.import_pool import ImportPool
 from warmline.store.jobs import ImportRunner
 from warmline.web.throttle import LoginThrottle, SlidingWindow, survey_window
 
@@ -24,7 +24,7 @@ class AppContext:
     runner: ImportRunner
     secret: str
     #: Worker processes for import analysis (None: analyse in this process).
-    pool: AnalysisPool | None = None
+    pool: ImportPool | None = None
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     survey_throttle: SlidingWindow = field(default_factory=survey_window)
 
