@@ -156,7 +156,7 @@ def test_a_database_error_arrives_as_the_stores_own_error(tmp_path: Path) -> Non
         pool.shutdown()
 
 
-def test_a_worker_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
+def test_a_worker_runs_at_idle_priority_and_dies_with_its_parent(tmp_path: Path) -> None:
     """The server is killed with kill -9: its worker must not live on and finish the import
     it was busy with (an idle worker would exit anyway, on the closed pipe)."""
     script = tmp_path / "parent.py"
@@ -177,6 +177,8 @@ def test_a_worker_dies_with_the_process_that_started_it(tmp_path: Path) -> None:
     assert parent.stdout is not None
     workers = [int(pid) for pid in parent.stdout.readline().split()]
     assert len(workers) == 1 and _alive(workers[0])
+    # Imports run on what the app's draft checks leave of the CPU.
+    assert os.sched_getscheduler(workers[0]) == os.SCHED_IDLE
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=10)
     deadline = time.monotonic() + 10

@@ -100,7 +100,10 @@ def _watch_parent(parent: int) -> None:
     runs on what they leave (the kernel still gives it a core that nothing else wants).
     """
 
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    if hasattr(os, "SCHED_IDLE"):  # Linux
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:  # macOS and other Unixes: the lowest ordinary priority
+        os.nice(19)
 
     def watch() -> None:
         while os.getppid() == parent:
