@@ -56,3 +56,38 @@ def test_unreachable_postgres_is_a_clear_error() -> None:
     db = Database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot reach the database"):
         current_revision(db)
+
+
+def test_a_session_knows_whether_it_has_written(database_url: str) -> None:
+    """The web app ends a session that only read on its event loop, so every way of writing
+    must count: a pending object, a flush, and a statement such as UPDATE or DELETE."""
+    from sqlalchemy import select, update
+
+    from warmline.store.db import has_written
+    from warmline.store.tables import Team
+
+    db = Database(database_url)
+    upgrade(db)
+    with db.session() as session:
+        session.add(Team(name="A"))
+    with db.session() as session:
+        assert not has_written(session)
+        team = session.scalars(select(Team)).one()
+        assert not has_written(session)
+        team.description = "changed"
+        assert has_written(session)  # dirty, not yet flushed
+    with db.session() as session:
+        session.add(Team(name="B"))
+        assert has_written(session)
+    with db.session() as session:
+        session.add(Team(name="C"))
+        session.flush()
+        assert has_written(session)
+    with db.session() as session:
+        assert not has_written(session)
+        session.execute(update(Team).where(Team.name == "A").values(description="again"))
+        assert has_written(session)
+    with db.session() as session:
+        session.execute(text("SELECT 1"))  # raw SQL could write: it counts, to be safe
+        assert has_written(session)
+    db.dispose()

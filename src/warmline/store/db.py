@@ -89,6 +89,7 @@ def has_written(session: Session) -> bool:
     """True once *session* has sent a write, or holds one that committing would send.
 
     A session that only read can end without waiting on anything: its commit takes no lock.
+    Raw SQL (``text()``) counts as a write, since it cannot be told apart.
     """
     return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
 

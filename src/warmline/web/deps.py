@@ -52,8 +52,11 @@ async def get_session(ctx: Ctx) -> AsyncIterator[Session]:
     session = ctx.db.sessions()
     try:
         yield session
-    except BaseException:
+    except Exception:
         await run_in_threadpool(_end, session, commit=False)
+        raise
+    except BaseException:  # cancelled (the client went away): end without awaiting anything
+        session.close()  # rolls back
         raise
     if has_written(session):
         await run_in_threadpool(_end, session, commit=True)
