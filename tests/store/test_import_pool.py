@@ -157,8 +157,9 @@ def test_a_database_error_arrives_as_the_stores_own_error(tmp_path: Path) -> Non
 
 
 def test_a_worker_runs_at_idle_priority_and_dies_with_its_parent(tmp_path: Path) -> None:
-    """The server is killed with kill -9: its worker must not live on and finish the import
-    it was busy with (an idle worker would exit anyway, on the closed pipe)."""
+    """The server is killed with kill -9: its worker must not live on, busy with an import
+    (here a long task) or idle. Before the watch, a worker left by a killed server was found
+    still running an hour later."""
     script = tmp_path / "parent.py"
     script.write_text(
         "import multiprocessing, sys, time\n"
