@@ -91,3 +91,25 @@ def test_a_session_knows_whether_it_has_written(database_url: str) -> None:
         session.execute(text("SELECT 1"))  # raw SQL could write: it counts, to be safe
         assert has_written(session)
     db.dispose()
+
+
+def test_rows_by_reads_many_keys_a_few_hundred_at_a_time(database_url: str) -> None:
+    from sqlalchemy import event
+
+    from warmline.store.db import rows_by
+    from warmline.store.tables import Team
+
+    db = Database(database_url)
+    upgrade(db)
+    names = [f"team {i:04d}" for i in range(1203)]
+    with db.session() as session:
+        session.add_all(Team(name=name) for name in names)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with db.session() as session:
+        found = rows_by(session, Team.name, [*names, "no such team"])
+        assert sorted(found) == names
+        assert all(team.name == name for name, team in found.items())
+        assert rows_by(session, Team.name, []) == {}
+    assert sum("FROM teams" in s for s in statements) == 3  # 1,204 keys: 500 + 500 + 204
+    db.dispose()

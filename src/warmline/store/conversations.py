@@ -21,10 +21,10 @@ from warmline.formats.records import InputError
 from warmline.redact import Redactor
 from warmline.store import rubrics
 from warmline.store.access import conversation_filter
-from warmline.store.db import IN_LIST_LIMIT
+from warmline.store.db import rows_by
 from warmline.store.errors import ForbiddenError, InvalidInputError, NotFoundError
+from warmline.store.feedback_tables import FollowUp
 from warmline.store.followups import consider as consider_followup
-from warmline.store.followups import existing_followups
 from warmline.store.retention import customer_ref_of
 from warmline.store.tables import Conversation, Label, Team, User, utcnow
 from warmline.store.users import get_or_create_team
@@ -154,7 +154,9 @@ def store_conversations(
     """
     result = ImportResult()
     rubric_version, analyzer = rubrics.active_analyzer(session, analyzer)
-    existing = _existing(session, [conv.id for conv in conversations])
+    existing: dict[str, Conversation] = rows_by(
+        session, Conversation.external_id, [conv.id for conv in conversations]
+    )
     teams = _Teams(session, options)
     now = utcnow()
     rows: list[Conversation] = []
@@ -190,19 +192,10 @@ def store_conversations(
             result.redactions += count
     session.flush()
     # A task for the agent when a conversation started badly and ended well.
-    tasks = existing_followups(session, [row.id for row in existing.values()])
+    tasks = rows_by(session, FollowUp.conversation_id, [row.id for row in existing.values()])
     for row in rows:
-        consider_followup(session, row, known=tasks)
+        consider_followup(session, row, tasks)
     return result
-
-
-def _existing(session: Session, ids: Sequence[str]) -> dict[str, Conversation]:
-    found: dict[str, Conversation] = {}
-    for begin in range(0, len(ids), IN_LIST_LIMIT):
-        batch = ids[begin : begin + IN_LIST_LIMIT]
-        query = select(Conversation).where(Conversation.external_id.in_(batch))
-        found.update((row.external_id, row) for row in session.scalars(query))
-    return found
 
 
 class _Teams:

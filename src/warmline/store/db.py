@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,7 @@ from warmline.store.errors import StoreError
 POOL_CONNECTIONS = 40
 #: Values per ``IN (...)`` list when reading by many keys: well under SQLite's and
 #: PostgreSQL's limits on a statement's parameters.
-IN_LIST_LIMIT = 500
+_IN_LIST_LIMIT = 500
 _POOL: dict[str, int] = {"pool_size": 10, "max_overflow": POOL_CONNECTIONS - 10, "pool_timeout": 30}
 
 
@@ -83,6 +83,16 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def rows_by(session: Session, column: Any, keys: Sequence[Any]) -> dict[Any, Any]:
+    """The rows whose mapped *column* (e.g. ``Conversation.external_id``) holds one of *keys*,
+    by that value; read a few hundred keys per statement."""
+    found: dict[Any, Any] = {}
+    for begin in range(0, len(keys), _IN_LIST_LIMIT):
+        query = select(column.class_).where(column.in_(keys[begin : begin + _IN_LIST_LIMIT]))
+        found.update((getattr(row, column.key), row) for row in session.scalars(query))
+    return found
 
 
 def has_written(session: Session) -> bool:

@@ -14,7 +14,7 @@ Agents close their own tasks: done (a note is optional) or skipped (a reason is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from warmline.engine.labels import NEGATIVE_EMOTIONS
 from warmline.store.access import conversation_filter
-from warmline.store.db import IN_LIST_LIMIT
 from warmline.store.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from warmline.store.feedback_tables import FOLLOWUP_STATES, FollowUp
 from warmline.store.tables import Conversation, User, utcnow
@@ -109,28 +108,15 @@ def _ended_at(conv: Conversation) -> datetime:
     return conv.started_at
 
 
-def existing_followups(session: Session, conversation_ids: Sequence[int]) -> dict[int, FollowUp]:
-    """The follow-ups of these conversations, by conversation id."""
-    found: dict[int, FollowUp] = {}
-    for begin in range(0, len(conversation_ids), IN_LIST_LIMIT):
-        batch = conversation_ids[begin : begin + IN_LIST_LIMIT]
-        query = select(FollowUp).where(FollowUp.conversation_id.in_(batch))
-        found.update((task.conversation_id, task) for task in session.scalars(query))
-    return found
-
-
 def consider(
-    session: Session, conv: Conversation, *, known: Mapping[int, FollowUp] | None = None
+    session: Session, conv: Conversation, known: Mapping[int, FollowUp]
 ) -> FollowUp | None:
     """Create (or re-assign) the follow-up *conv* calls for; idempotent over re-imports.
 
-    *known*: the follow-ups of a batch of conversations that includes this one (from
-    :func:`existing_followups`), to save a query per conversation.
+    *known*: the existing follow-ups of a batch of conversations that includes this one, by
+    conversation id (read once per batch, not once per conversation).
     """
-    if known is not None:
-        existing = known.get(conv.id)
-    else:
-        existing = session.scalar(select(FollowUp).where(FollowUp.conversation_id == conv.id))
+    existing = known.get(conv.id)
     if existing is not None:
         if existing.status == "open" and conv.agent_id:
             existing.agent_id = conv.agent_id
