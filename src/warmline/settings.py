@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     background_import_over: int = Field(default=50, ge=0)
     #: How many days a customer survey link stays open.
     survey_days: int = Field(default=30, ge=1, le=365)
-    #: Worker processes that analyse imports for the web app (0: in the app's own process, where
-    #: a running import slows every draft check; see docs/scale.md).
+    #: Worker processes that run the web app's imports (0: in the app's own process, where a
+    #: running import slows every draft check; see docs/scale.md).
     import_workers: int = Field(default=1, ge=0, le=16)
     #: Delete conversations that started more than this many days ago (daily, audited); unset: keep.
     retention_days: int | None = Field(default=None, ge=1)

@@ -26,10 +26,15 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING
 
 from warmline.engine.model import Conversation as EngineConversation
 from warmline.store.conversations import ImportOptions, ImportResult
+
+if TYPE_CHECKING:
+    from warmline.engine.pipeline import Analyzer
+    from warmline.store.db import Database
 
 __all__ = ["ImportPool"]
 
@@ -87,8 +92,6 @@ class ImportPool:
 
 # ------------------------------------------------------------------ in the worker process
 
-_STATE: dict[str, Any] = {}
-
 
 def _watch_parent(parent: int) -> None:
     """Run at idle CPU priority, and exit soon after the process that started this worker is
@@ -99,7 +102,6 @@ def _watch_parent(parent: int) -> None:
     then rolls back. Idle priority: the app's draft checks get the CPU first, and an import
     runs on what they leave (the kernel still gives it a core that nothing else wants).
     """
-
     if hasattr(os, "SCHED_IDLE"):  # Linux
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     else:  # macOS and other Unixes: the lowest ordinary priority
@@ -121,25 +123,34 @@ def _store(
 ) -> ImportResult:
     from sqlalchemy.exc import DBAPIError
 
-    from warmline.engine.pipeline import Analyzer
     from warmline.store.conversations import store_conversations
-    from warmline.store.db import Database
     from warmline.store.errors import database_error
     from warmline.store.jobs import count_progress
 
-    analyzer = _STATE.get("analyzer")
-    if analyzer is None:
-        analyzer = _STATE["analyzer"] = Analyzer()
-    databases: dict[str, Database] = _STATE.setdefault("databases", {})
-    db = databases.get(database_url)
-    if db is None:
-        db = databases[database_url] = Database(database_url)
     try:
-        with db.session() as session:
-            result = store_conversations(session, conversations, analyzer=analyzer, options=options)
+        with _database(database_url).session() as session:
+            result = store_conversations(
+                session, conversations, analyzer=_analyzer(), options=options
+            )
             if job_id is not None:
                 count_progress(session, job_id, result)
     except DBAPIError as exc:
         # SQLAlchemy's errors do not survive pickling; say it as the app's own error would.
         raise database_error(exc) from None
     return result
+
+
+@cache
+def _analyzer() -> Analyzer:
+    """The worker's engine, built on its first import."""
+    from warmline.engine.pipeline import Analyzer
+
+    return Analyzer()
+
+
+@cache
+def _database(url: str) -> Database:
+    """The worker's connections to the app's database, opened on its first import."""
+    from warmline.store.db import Database
+
+    return Database(url)

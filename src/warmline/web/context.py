@@ -23,7 +23,7 @@ class AppContext:
     redactor: Redactor
     runner: ImportRunner
     secret: str
-    #: Worker processes for import analysis (None: analyse in this process).
+    #: Worker processes that run imports (None: import in this process).
     pool: ImportPool | None = None
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     survey_throttle: SlidingWindow = field(default_factory=survey_window)
