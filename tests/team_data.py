@@ -1,7 +1,7 @@
 """A small labelled file in the cs_cases format with a house rule the shipped rules do not know.
 
-This team counts "I'll ping you ..." as a follow-up promise; Warmline's rules do not read that
-phrase as one. Training on it must teach the team head the rule without breaking the rest.
+This team counts "You'll hear a peep from me ..." as a follow-up promise; Warmline's shipped
+detectors do not read that phrase as one (they do read the plainer "I'll ping you ..."). Training on it must teach the team head the rule without breaking the rest.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def team_records(n: int = 40) -> list[dict[str, Any]]:
         day = _DAYS[i % len(_DAYS)]
         fact = _FACTS[i % len(_FACTS)].format(day=day).capitalize()
         ping = i % 2 == 0
-        reply = f"{fact}. I'll ping you {_WHEN[(i // 2) % len(_WHEN)]}." if ping else f"{fact}."
+        when = _WHEN[(i // 2) % len(_WHEN)]
+        reply = f"{fact}. You'll hear a peep from me {when}." if ping else f"{fact}."
         out.append(
             {
                 "id": f"team-{i:03d}",

@@ -299,7 +299,7 @@ def test_train_then_analyze_with_the_team_model(tmp_path: Path) -> None:
             conv(
                 "n1",
                 ("customer", "Has my parcel moved?"),
-                ("agent", "It reached the hub today. I'll ping you when it is out for delivery."),
+                ("agent", "It reached the hub today. You'll hear a peep from me when it is out."),
             )
         )
         + "\n",

@@ -66,3 +66,25 @@ def test_bad_lines_name_the_file_line_and_field(tmp_path: Path, line: str, messa
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LabelledDataError, match="cannot be read"):
         read_labelled(tmp_path / "nope.jsonl")
+
+
+def test_evidence_spans_become_offsets_in_the_turn(tmp_path: Path) -> None:
+    text = "Sorry about that. I've refunded the £4 fee."
+    conv = {
+        "id": "c1",
+        "kind": "conversation",
+        "turns": [
+            {"speaker": "customer", "text": "Charged twice!", "emotions": []},
+            {
+                "speaker": "agent",
+                "text": text,
+                "behaviours": ["apology", "goodwill_gesture"],
+                "anti_patterns": [],
+                # one span is not in the text: it is left out, not guessed
+                "evidence": {"apology": "Sorry about that.", "goodwill_gesture": "a voucher"},
+            },
+        ],
+    }
+    (agent,) = read_labelled(write(tmp_path, conv)).agent
+    assert agent.evidence == {"apology": (0, 17)}
+    assert text[slice(*agent.evidence["apology"])] == "Sorry about that."

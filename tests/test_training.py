@@ -17,7 +17,10 @@ REPLY = {
     "id": "n1",
     "turns": [
         {"speaker": "customer", "text": "Has my parcel moved at all?"},
-        {"speaker": "agent", "text": "It reached the hub today. I will ping you when it is out."},
+        {
+            "speaker": "agent",
+            "text": "It reached the hub today. You will hear a peep from me when it is out.",
+        },
     ],
 }
 
@@ -50,6 +53,28 @@ def test_a_label_with_no_examples_never_fires() -> None:
     assert head.probabilities(ngram_keys(["awful"]), {})["bored"] < 1e-6
 
 
+def test_an_example_not_labelled_for_a_label_is_left_out_of_its_fit() -> None:
+    # Four rows about "glad" only; they say nothing about "angry", though they hold "awful".
+    partial = [
+        Example(ngram_keys(t.split()), {}, frozenset(), known=frozenset({"glad"}))
+        for t in ("awful awful", "awful day", "so awful", "awful again")
+    ]
+    options = FitOptions(c=1.0, min_df=1)
+    masked = fit_head("toy", toy_examples() + partial, ("angry", "glad"), options)
+    unmasked = fit_head(
+        "toy",
+        toy_examples() + [Example(ex.keys, {}, ex.labels) for ex in partial],
+        ("angry", "glad"),
+        options,
+    )
+    awful = ngram_keys(["awful"])
+    # Read as negatives, the partial rows would teach that "awful" is not angry.
+    assert masked.probabilities(awful, {})["angry"] > 0.5
+    assert unmasked.probabilities(awful, {})["angry"] < masked.probabilities(awful, {})["angry"]
+    # For "glad" they count: four more rows where "awful" is not glad.
+    assert masked.probabilities(awful, {})["glad"] < 0.5
+
+
 def test_a_tiny_correction_keeps_the_shipped_model() -> None:
     shipped = load_head("emotion")
     keys = ngram_keys("i am so angry about this".split())
@@ -72,8 +97,10 @@ def test_train_learns_a_house_rule_and_analyze_uses_it(tmp_path: Path) -> None:
     assert "follow_up" not in {a.label for a in shipped.behaviours()}
     follow = [a for a in adapted.behaviours() if a.label == "follow_up"]
     assert follow and follow[0].detector == "team:team-behaviours"
-    assert "ping you" in follow[0].explanation
-    assert REPLY["turns"][1]["text"][follow[0].start : follow[0].end].startswith("I will ping you")
+    assert "'peep'" in follow[0].explanation
+    assert REPLY["turns"][1]["text"][follow[0].start : follow[0].end].startswith(
+        "You will hear a peep"
+    )
     assert 0.5 < follow[0].score <= 1.0
 
 

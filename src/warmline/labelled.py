@@ -40,6 +40,8 @@ class LabelledTurn:
     source: str
     #: reviewer intensity (1-3) per emotion label, where given
     intensities: Mapping[str, int] = field(default_factory=dict)
+    #: (start, end) in the turn's text of each label's evidence span, where given and found
+    evidence: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,17 @@ def _intensities(value: list[Any], where: str) -> dict[str, int]:
     return out
 
 
+def _evidence(value: Any, text: str, labels: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """Offsets of the evidence spans of *labels* that are found verbatim in *text*."""
+    out = {}
+    if isinstance(value, dict):
+        for label, span in value.items():
+            at = text.find(span) if label in labels and isinstance(span, str) and span else -1
+            if at >= 0:
+                out[label] = (at, at + len(span))
+    return out
+
+
 def _conversation(rec_id: str, turns: Any, where: str, name: Any = None) -> Conversation:
     if not isinstance(turns, list) or not turns:
         raise LabelledDataError(f"{where}: field 'turns' must be a non-empty list")
@@ -169,7 +182,8 @@ def _add(out: LabelledSet, rec: Mapping[str, Any], where: str) -> None:
             ):
                 gold = _labels(turn.get("behaviours", []), ALL_BEHAVIOURS, at, "behaviours")
                 gold |= _labels(turn.get("anti_patterns", []), ALL_BEHAVIOURS, at, "anti_patterns")
-                out.agent.append(LabelledTurn(head, i, gold, where))
+                evidence = _evidence(turn.get("evidence"), str(turn.get("text")), gold)
+                out.agent.append(LabelledTurn(head, i, gold, where, evidence=evidence))
     else:
         better = rec.get("better")
         if better not in ("a", "b"):

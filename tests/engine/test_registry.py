@@ -13,6 +13,7 @@ SNAPSHOT = [
     "behaviour.context.v1",
     "behaviour.listening.v1",
     "behaviour.patterns.v1",
+    "behaviour.sentences.v1",
     "customer.abuse.v1",
     "customer.focus.v1",
     "emotion.lexicon.v1",
@@ -22,7 +23,12 @@ SNAPSHOT = [
     "mechanism.rules.v1",
 ]
 #: Registered, but not run unless asked for (older or fallback versions).
-NOT_DEFAULT = ("emotion.lexicon.v1", "emotion.lexicon.v2", "mechanism.rules.v1")
+NOT_DEFAULT = (
+    "behaviour.listening.v1",
+    "emotion.lexicon.v1",
+    "emotion.lexicon.v2",
+    "mechanism.rules.v1",
+)
 
 
 def test_snapshot_of_registered_detectors() -> None:
@@ -61,7 +67,7 @@ def test_order_puts_requirements_first() -> None:
     assert (
         order.index("behaviour.patterns")
         < order.index("behaviour.context")
-        < order.index("behaviour.listening")
+        < order.index("behaviour.sentences")
         < order.index("mechanism.model")
     )
 

@@ -3,8 +3,9 @@
 Two uses of the same :class:`~warmline.engine.learned.LinearHead` machinery:
 
 * **Calibration** (shipped, ``models/behaviours.json.gz``): every behaviour and anti-pattern
-  annotation's ``score`` becomes the probability that a reviewer agrees it is there, estimated
-  from the turn's words and what the rules found. Presence is still decided by the detectors,
+  annotation the rules found gets as its ``score`` the probability that a reviewer agrees it is
+  there, estimated from what the rules found (a learned detector's additions already carry
+  their model's probability). Presence is still decided by the detectors,
   and the turn score is computed from the detectors' own evidence strength before this step.
 * **Team models** (``warmline train`` → a folder; ``warmline analyze --model DIR``): heads fitted
   to a team's reviewed conversations *decide*. The emotion head re-reads customer turns starting
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from warmline.engine.detectors.emotion import emotion_inputs, evidence_annotation
 from warmline.engine.errors import ConfigError
-from warmline.engine.features import behaviour_inputs
+from warmline.engine.features import LEARNED_DETECTORS, behaviour_inputs
 from warmline.engine.labels import (
     ANTI_PATTERNS,
     KIND_ANTI_PATTERN,
@@ -79,7 +80,9 @@ class Calibrator:
         probs = self.head.probabilities(*behaviour_inputs(doc, index))
         return [
             replace(a, score=round(probs[a.label], 3))
-            if a.kind in _BEHAVIOUR_KINDS and a.label in probs
+            if a.kind in _BEHAVIOUR_KINDS
+            and a.label in probs
+            and not a.detector.startswith(LEARNED_DETECTORS)
             else a
             for a in found
         ]

@@ -6,10 +6,21 @@ import math
 
 from warmline.engine.labels import KIND_ANTI_PATTERN, KIND_BEHAVIOUR, KIND_EMOTION
 from warmline.engine.learned import ngram_keys
-from warmline.engine.model import Speaker
+from warmline.engine.model import Annotation, Speaker
 from warmline.engine.registry import Document
 
 _BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
+#: Detectors whose behaviours are learned additions, not "what the rules found".
+LEARNED_DETECTORS = ("behaviour.listening@", "behaviour.sentences@")
+
+
+def rule_found(doc: Document, index: int) -> list[Annotation]:
+    """The behaviours and anti-patterns the rule detectors found on turn *index*."""
+    return [
+        a
+        for a in doc.on(index)
+        if a.kind in _BEHAVIOUR_KINDS and not a.detector.startswith(LEARNED_DETECTORS)
+    ]
 
 
 def behaviour_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:

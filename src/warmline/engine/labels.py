@@ -51,6 +51,28 @@ ANTI_PATTERNS: Final[tuple[str, ...]] = (
     "rushed_closure",
 )
 ALL_BEHAVIOURS: Final[tuple[str, ...]] = BEHAVIOURS + ANTI_PATTERNS
+#: Behaviours that exclude each other on one turn by their definitions (a no with or without a
+#: way forward; a close that checks or one that rushes; a sincere or a formulaic apology). In
+#: the 1,011 labelled agent turns the project trains on, no turn carries both of a pair.
+EXCLUSIVE: Final[tuple[tuple[str, str], ...]] = (
+    ("graceful_no", "bare_refusal"),
+    ("check_resolution", "rushed_closure"),
+    ("apology", "hollow_apology"),
+)
+#: Behaviours only a bot shows (a bot handing over to a person).
+BOT_ONLY: Final[frozenset[str]] = frozenset({"offer_human"})
+
+
+def excluded_by(labels: set[str] | frozenset[str]) -> set[str]:
+    """The labels that cannot join a turn already carrying *labels* (see ``EXCLUSIVE``)."""
+    out = set()
+    for a, b in EXCLUSIVE:
+        if a in labels:
+            out.add(b)
+        if b in labels:
+            out.add(a)
+    return out
+
 
 MECHANISMS: Final[tuple[str, ...]] = ("emotional_reactions", "interpretations", "explorations")
 

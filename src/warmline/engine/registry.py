@@ -179,8 +179,12 @@ def _waits_for(det: Detector, other: Detector) -> bool:
 
     A detector that reads and adds a kind (``behaviour.context`` reads the behaviours found so
     far and adds more) does not wait, for that kind, on a detector that reads its output: that
-    one refines after it. Other mutual requirements remain a cycle.
+    one refines after it. Other mutual requirements remain a cycle. Where two such refiners
+    meet, the one that must come second names the other in an optional ``runs_after`` tuple of
+    detector names (``behaviour.sentences`` reads everything the rule detectors found).
     """
+    if other.name in getattr(det, "runs_after", ()):
+        return True
     shared = set(other.kinds) & set(det.requires)
     if shared and set(other.requires) & set(det.kinds):
         shared -= set(det.kinds)

@@ -83,6 +83,10 @@ class TurnText:
         """Lower-cased word tokens."""
         return tuple(m.group(0) for m in _TOKEN.finditer(self.lower))
 
+    def tokens_in(self, start: int, end: int) -> list[str]:
+        """Lower-cased word tokens of ``text[start:end]`` (a sentence or clause)."""
+        return [m.group(0) for m in _TOKEN.finditer(self.lower, start, end)]
+
     @cached_property
     def content_words(self) -> frozenset[str]:
         """The meaningful lower-cased words of the whole turn (see :mod:`warmline.engine.words`)."""

@@ -14,7 +14,11 @@ from warmline.engine.pipeline import Analyzer
 from warmline.engine.registry import Document
 
 GRIEF = "My mum passed away last week and I need to close her account."
-RULES = [d for d in DEFAULT_DETECTORS if not d.startswith(("mechanism.", "behaviour.listening"))]
+RULES = [
+    d
+    for d in DEFAULT_DETECTORS
+    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
+]
 
 
 def toy_head() -> LinearHead:
@@ -89,7 +93,7 @@ def test_the_shipped_head_and_its_card() -> None:
             "I could scream.",
             "A year of training and then an injury three weeks out — I'd want to scream too. "
             "That's gutting. Have you been able to see a physio yet?",
-            "validate",
+            "paraphrase",
         ),
         (
             "Your store changed my glasses prescription without telling me and now I have headaches.",
@@ -98,9 +102,13 @@ def test_the_shipped_head_and_its_card() -> None:
         ),
     ],
 )
-def test_default_analyzer_adds_what_the_rules_missed(customer: str, reply: str, added: str) -> None:
+def test_an_analyzer_naming_it_adds_what_the_rules_missed(
+    customer: str, reply: str, added: str
+) -> None:
+    # no longer a default detector (behaviour.sentences.v1 is), still there for those naming it
     assert added not in {a.label for a in rules_doc(customer, reply).on(1)}
-    turn = last_staff(Analyzer().analyze(conv(("customer", customer), ("agent", reply))))
+    analyzer = Analyzer(detectors=[*RULES, "behaviour.listening.v1", "mechanism.model.v1"])
+    turn = last_staff(analyzer.analyze(conv(("customer", customer), ("agent", reply))))
     assert added in labels_of(turn)
     ann = next(a for a in turn.annotations if a.label == added)
     assert ann.detector == "behaviour.listening@v1" and 0 <= ann.start < ann.end <= len(reply)

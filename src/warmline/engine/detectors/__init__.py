@@ -14,6 +14,7 @@ from warmline.engine.detectors.emotion import (
 from warmline.engine.detectors.listening import ListeningBehaviourDetector
 from warmline.engine.detectors.mechanisms import MechanismDetector, MechanismModelDetector
 from warmline.engine.detectors.patterns import PatternBehaviourDetector
+from warmline.engine.detectors.sentences import SentenceBehaviourDetector
 from warmline.engine.registry import Registry, load_entry_points
 
 #: The detectors an Analyzer runs unless told otherwise.
@@ -23,7 +24,7 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "customer.focus.v1",
     "behaviour.patterns.v1",
     "behaviour.context.v1",
-    "behaviour.listening.v1",
+    "behaviour.sentences.v1",
     "mechanism.model.v1",
 )
 
@@ -38,6 +39,7 @@ def register_builtins(registry: Registry) -> None:
     registry.register("behaviour.patterns.v1", PatternBehaviourDetector)
     registry.register("behaviour.context.v1", ContextBehaviourDetector)
     registry.register("behaviour.listening.v1", ListeningBehaviourDetector)
+    registry.register("behaviour.sentences.v1", SentenceBehaviourDetector)
     registry.register("mechanism.rules.v1", MechanismDetector)
     registry.register("mechanism.model.v1", MechanismModelDetector)
 

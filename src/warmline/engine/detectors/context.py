@@ -422,6 +422,7 @@ class ContextBehaviourDetector:
                 a.label
                 in (
                     "acknowledge_emotion",
+                    "reflect_feeling",
                     "apology",
                     "validate",
                     "solution",

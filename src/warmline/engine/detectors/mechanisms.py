@@ -6,8 +6,9 @@ say more), each 0 = none, 1 = weak, 2 = strong, as in Sharma et al. (EMNLP 2020)
 
 Two detectors rate them. ``mechanism.rules`` derives the levels from the behaviours found;
 ``mechanism.model`` (the default) is a learned head (``models/mechanisms``) over the turn's
-word n-grams, what the rules found and a few listening cues, one multinomial logistic
-regression per mechanism, fitted on the project's own listening set (see the model card).
+word n-grams, the behaviours found (by the rules and the sentence model) and a few listening
+cues, one multinomial logistic regression per mechanism, fitted on the project's own listening
+sets (see the model card).
 """
 
 from __future__ import annotations
@@ -131,28 +132,29 @@ def rule_levels(found: Sequence[Annotation]) -> dict[str, tuple[int, Annotation]
     return best
 
 
-#: Behaviours added by a learned detector: not "what the rules found", which the heads read.
-_LEARNED_BEHAVIOURS = "behaviour.listening@"
+#: ``behaviour.listening`` reads these inputs itself: its additions must not feed back into them.
+_READS_THESE_INPUTS = "behaviour.listening@"
 
 
-def _found(doc: Document, index: int) -> list[Annotation]:
-    """The behaviours and anti-patterns the rules found on turn *index*."""
+def behaviours_found(doc: Document, index: int) -> list[Annotation]:
+    """The behaviours and anti-patterns found on turn *index*: the rules' and the sentence
+    model's (the mechanism head was trained on both)."""
     return [
         a
         for a in doc.on(index)
         if a.kind in (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
-        and not a.detector.startswith(_LEARNED_BEHAVIOURS)
+        and not a.detector.startswith(_READS_THESE_INPUTS)
     ]
 
 
 def mechanism_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
-    """The mechanism head's input for agent turn *index*, after the behaviour rules ran on it.
+    """The mechanism head's input for agent turn *index*, after the behaviour detectors ran on it.
 
     Computed once per turn for the heads that read it (``behaviour.listening`` and
     ``mechanism.model``); shared, so callers never change it.
     """
-    found = _found(doc, index)
-    # the number of rule findings is in the key: a detector adding some later gets fresh inputs
+    found = behaviours_found(doc, index)
+    # the number of findings is in the key: a detector adding some later gets fresh inputs
     key = f"mechanism_inputs:{len(found)}"
     return doc.cached(key, index, lambda: _compute_inputs(doc, index, found))
 
@@ -232,8 +234,10 @@ class MechanismModelDetector:
     """Rates the mechanisms with the learned head ``models/mechanisms``, the rest by the rules.
 
     The head holds the mechanisms where it beat the rules on every held-out split of its
-    training set (its model card lists them); each gets the level whose logit is highest. The
-    other mechanisms keep the level :func:`rule_levels` gives. A level of 1 or 2 is reported
+    training set (its model card lists them); each gets the level whose logit is highest, but
+    never less than a behaviour found on the turn shows (a reflection of feeling is a level-2
+    interpretation whatever the words around it). The other mechanisms keep the level
+    :func:`rule_levels` gives. A level of 1 or 2 is reported
     on the span of the behaviour that supports it when the rules found one, else on the clause
     of the n-gram that pushed that level up most.
     """
@@ -250,7 +254,7 @@ class MechanismModelDetector:
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per mechanism rated 1 or 2."""
-        ruled = rule_levels(_found(doc, index))
+        ruled = rule_levels(behaviours_found(doc, index))
         keys, dense = mechanism_inputs(doc, index)
         learned = head_levels(self.head, keys, dense)
         qualified = f"{self.name}@v{self.version}"
@@ -262,6 +266,8 @@ class MechanismModelDetector:
                     out.append(_on(ann, mech, level, ann.score, qualified, f"from {ann.label}"))
                 continue
             level, p = learned[mech]
+            if mech in ruled and ruled[mech][0] > level:  # a found behaviour's level is a floor
+                level = ruled[mech][0]
             if level == 0:
                 continue
             if mech in ruled:

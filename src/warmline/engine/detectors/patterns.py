@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from warmline.engine.labels import (
     ALL_BEHAVIOURS,
+    BOT_ONLY,
     KIND_ANTI_PATTERN,
     KIND_BEHAVIOUR,
     is_anti_pattern,
@@ -32,7 +33,6 @@ _CLAUSE_LABELS = frozenset(
         "dismissive",
     }
 )
-_BOT_ONLY = frozenset({"offer_human"})
 
 
 def confidence(weight: float) -> float:
@@ -68,7 +68,7 @@ class PatternBehaviourDetector:
         speaker = doc.conversation.turns[index].speaker
         found: list[Annotation] = []
         for (label, sentence), hits in group_hits(self.lexicon.find(text.lower), text).items():
-            if label in _BOT_ONLY and speaker is not Speaker.BOT:
+            if label in BOT_ONLY and speaker is not Speaker.BOT:
                 continue
             weight = sum(h.weight for h in hits)
             if weight < MIN_WEIGHT:
