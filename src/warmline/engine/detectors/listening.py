@@ -12,7 +12,6 @@ lowering it on the customer-service turns (see its model card).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from warmline.engine.detectors.emotion import evidence_annotation
 from warmline.engine.detectors.mechanisms import mechanism_inputs
@@ -33,11 +32,6 @@ CANDIDATES = (
 )
 
 
-@cache
-def _shipped_head() -> LinearHead:
-    return load_head("listening")
-
-
 class ListeningBehaviourDetector:
     """Adds listening behaviours the rules missed when the learned head is confident."""
 
@@ -51,7 +45,7 @@ class ListeningBehaviourDetector:
     speakers = frozenset({Speaker.AGENT, Speaker.BOT})
 
     def __init__(self, head: LinearHead | None = None) -> None:
-        self.head = head if head is not None else _shipped_head()
+        self.head = head if head is not None else load_head("listening")
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per behaviour the head adds to turn *index*."""

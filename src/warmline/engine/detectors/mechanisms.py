@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 from warmline.engine.detectors.emotion import evidence_annotation
 from warmline.engine.features import turn_ngrams
@@ -225,11 +224,6 @@ class MechanismDetector:
         ]
 
 
-@cache
-def _shipped_head() -> LinearHead:
-    return load_head("mechanisms")
-
-
 class MechanismModelDetector:
     """Rates the mechanisms with the learned head ``models/mechanisms``, the rest by the rules.
 
@@ -250,7 +244,7 @@ class MechanismModelDetector:
     speakers = frozenset({Speaker.AGENT, Speaker.BOT})
 
     def __init__(self, head: LinearHead | None = None) -> None:
-        self.head = head if head is not None else _shipped_head()
+        self.head = head if head is not None else load_head("mechanisms")
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per mechanism rated 1 or 2."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from warmline.engine.features import rule_found
 from warmline.engine.labels import (
@@ -86,11 +85,6 @@ def sentence_labels(spans: Iterable[Span], evidence: dict[str, Span]) -> list[fr
     ]
 
 
-@cache
-def _shipped_head() -> LinearHead:
-    return load_head("sentences")
-
-
 class SentenceBehaviourDetector:
     """Adds behaviours and anti-patterns the rules missed, on the sentence that shows them."""
 
@@ -105,7 +99,7 @@ class SentenceBehaviourDetector:
     speakers = frozenset({Speaker.AGENT, Speaker.BOT})
 
     def __init__(self, head: LinearHead | None = None) -> None:
-        self.head = head if head is not None else _shipped_head()
+        self.head = head if head is not None else load_head("sentences")
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per label the head adds to turn *index*."""
