@@ -53,28 +53,6 @@ def test_a_label_with_no_examples_never_fires() -> None:
     assert head.probabilities(ngram_keys(["awful"]), {})["bored"] < 1e-6
 
 
-def test_an_example_not_labelled_for_a_label_is_left_out_of_its_fit() -> None:
-    # Four rows about "glad" only; they say nothing about "angry", though they hold "awful".
-    partial = [
-        Example(ngram_keys(t.split()), {}, frozenset(), known=frozenset({"glad"}))
-        for t in ("awful awful", "awful day", "so awful", "awful again")
-    ]
-    options = FitOptions(c=1.0, min_df=1)
-    masked = fit_head("toy", toy_examples() + partial, ("angry", "glad"), options)
-    unmasked = fit_head(
-        "toy",
-        toy_examples() + [Example(ex.keys, {}, ex.labels) for ex in partial],
-        ("angry", "glad"),
-        options,
-    )
-    awful = ngram_keys(["awful"])
-    # Read as negatives, the partial rows would teach that "awful" is not angry.
-    assert masked.probabilities(awful, {})["angry"] > 0.5
-    assert unmasked.probabilities(awful, {})["angry"] < masked.probabilities(awful, {})["angry"]
-    # For "glad" they count: four more rows where "awful" is not glad.
-    assert masked.probabilities(awful, {})["glad"] < 0.5
-
-
 def test_a_tiny_correction_keeps_the_shipped_model() -> None:
     shipped = load_head("emotion")
     keys = ngram_keys("i am so angry about this".split())

@@ -48,9 +48,6 @@ class Example:
     weight: float = 1.0
     #: log-odds per label from a shipped head this head adds to (see ``LinearHead.base``)
     offset: dict[str, float] = field(default_factory=dict)
-    #: the labels this example was labelled for (None: all); for any other label it is
-    #: neither a positive nor a negative, so that label's fit leaves it out
-    known: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +219,6 @@ def fit_head(
 ) -> LinearHead:
     """Fit one logistic regression per label; a label with no positive example never fires.
 
-    An example whose ``known`` labels leave a label out takes no part in that label's fit (a
-    set labelled for some behaviours only is no evidence about the others).
-
     With *base* (the name of a shipped head), each example's ``offset`` log-odds are a fixed
     part of the model and only a correction is learned, pulled towards zero by the penalty:
     with little data the head stays close to the shipped one.
@@ -237,13 +231,10 @@ def fit_head(
     coef = np.zeros((len(labels), x.shape[1]))
     intercepts: list[float] = []
     for i, label in enumerate(labels):
-        rows = [r for r, ex in enumerate(examples) if ex.known is None or label in ex.known]
-        labelled = [examples[r] for r in rows]
-        xs, ws = (x, weights) if len(rows) == len(examples) else (x[rows], weights[rows])
-        y = np.array([label in ex.labels for ex in labelled])
+        y = np.array([label in ex.labels for ex in examples])
         if base is not None:
-            off = np.array([ex.offset.get(label, 0.0) for ex in labelled])
-            coef[i], intercept = _fit_with_offset(xs, y.astype(float), off, ws, opt.c)
+            off = np.array([ex.offset.get(label, 0.0) for ex in examples])
+            coef[i], intercept = _fit_with_offset(x, y.astype(float), off, weights, opt.c)
             intercepts.append(intercept)
             continue
         if y.all() or not y.any():  # nothing to learn: a constant that never (or always) fires
@@ -256,7 +247,7 @@ def fit_head(
             random_state=SEED,
             max_iter=1000,
         )
-        model.fit(xs, y, sample_weight=ws)
+        model.fit(x, y, sample_weight=weights)
         coef[i] = model.coef_[0]
         intercepts.append(float(model.intercept_[0]))
     return _pack(name, labels, coef, intercepts, idf, columns, dense_names, opt, card, base)
