@@ -60,7 +60,7 @@ from warmline.engine.detectors.mechanisms import (  # noqa: E402
     rule_levels,
 )
 from warmline.engine.detectors.sentences import sentence_inputs, sentence_labels  # noqa: E402
-from warmline.engine.features import rule_found  # noqa: E402
+from warmline.engine.features import behaviours_found  # noqa: E402
 from warmline.engine.labels import (  # noqa: E402
     ALL_BEHAVIOURS,
     BEHAVIOURS,
@@ -624,7 +624,7 @@ def sentence_rows(paths: list[Path]) -> list[SentenceRow]:
                 Example(keys, dense, target)
                 for (_, keys, dense), target in zip(inputs, targets, strict=True)
             ]
-            ruled = {a.label for a in rule_found(doc, turn.index)}
+            ruled = {a.label for a in behaviours_found(doc, turn.index)}
             barred = excluded_by(ruled)
             if turn.conversation.turns[turn.index].speaker is not Speaker.BOT:
                 barred |= BOT_ONLY

@@ -14,12 +14,15 @@ _BEHAVIOUR_KINDS = (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
 LEARNED_DETECTORS = ("behaviour.listening@", "behaviour.sentences@")
 
 
-def rule_found(doc: Document, index: int) -> list[Annotation]:
-    """The behaviours and anti-patterns the rule detectors found on turn *index*."""
+def behaviours_found(
+    doc: Document, index: int, leaving_out: tuple[str, ...] = LEARNED_DETECTORS
+) -> list[Annotation]:
+    """The behaviours and anti-patterns on turn *index*, but for those of the detectors whose
+    ``name@`` starts one of *leaving_out* (by default the learned ones: what the rules found)."""
     return [
         a
         for a in doc.on(index)
-        if a.kind in _BEHAVIOUR_KINDS and not a.detector.startswith(LEARNED_DETECTORS)
+        if a.kind in _BEHAVIOUR_KINDS and not a.detector.startswith(leaving_out)
     ]
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from warmline.engine.detectors.emotion import evidence_annotation
-from warmline.engine.features import turn_ngrams
+from warmline.engine.features import behaviours_found, turn_ngrams
 from warmline.engine.labels import (
     KIND_ANTI_PATTERN,
     KIND_BEHAVIOUR,
@@ -132,18 +132,8 @@ def rule_levels(found: Sequence[Annotation]) -> dict[str, tuple[int, Annotation]
 
 
 #: ``behaviour.listening`` reads these inputs itself: its additions must not feed back into them.
-_READS_THESE_INPUTS = "behaviour.listening@"
-
-
-def behaviours_found(doc: Document, index: int) -> list[Annotation]:
-    """The behaviours and anti-patterns found on turn *index*: the rules' and the sentence
-    model's (the mechanism head was trained on both)."""
-    return [
-        a
-        for a in doc.on(index)
-        if a.kind in (KIND_BEHAVIOUR, KIND_ANTI_PATTERN)
-        and not a.detector.startswith(_READS_THESE_INPUTS)
-    ]
+#: The sentence model's additions are read (the mechanism head was trained on them).
+_READS_THESE_INPUTS = ("behaviour.listening@",)
 
 
 def mechanism_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, float]]:
@@ -152,7 +142,7 @@ def mechanism_inputs(doc: Document, index: int) -> tuple[list[str], dict[str, fl
     Computed once per turn for the heads that read it (``behaviour.listening`` and
     ``mechanism.model``); shared, so callers never change it.
     """
-    found = behaviours_found(doc, index)
+    found = behaviours_found(doc, index, _READS_THESE_INPUTS)
     # the number of findings is in the key: a detector adding some later gets fresh inputs
     key = f"mechanism_inputs:{len(found)}"
     return doc.cached(key, index, lambda: _compute_inputs(doc, index, found))
@@ -248,7 +238,7 @@ class MechanismModelDetector:
 
     def detect(self, doc: Document, index: int) -> Iterable[Annotation]:
         """Return one annotation per mechanism rated 1 or 2."""
-        ruled = rule_levels(behaviours_found(doc, index))
+        ruled = rule_levels(behaviours_found(doc, index, _READS_THESE_INPUTS))
         keys, dense = mechanism_inputs(doc, index)
         learned = head_levels(self.head, keys, dense)
         qualified = f"{self.name}@v{self.version}"

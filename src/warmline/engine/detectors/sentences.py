@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from warmline.engine.features import rule_found
+from warmline.engine.features import behaviours_found
 from warmline.engine.labels import (
     ALL_BEHAVIOURS,
     ANTI_PATTERNS,
@@ -47,7 +47,7 @@ def sentence_inputs(doc: Document, index: int) -> list[SentenceInput]:
     """(span, n-gram keys, named features) of each sentence of agent turn *index* that has at
     least ``MIN_WORDS`` words."""
     text = doc.texts[index]
-    found = rule_found(doc, index)
+    found = behaviours_found(doc, index)
     context: dict[str, float] = {}
     prev = doc.previous(index, Speaker.CUSTOMER)
     if prev is not None:
