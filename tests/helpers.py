@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from warmline.engine.detectors import DEFAULT_DETECTORS
+from warmline.engine.pipeline import Analyzer
+from warmline.engine.registry import Document
 from warmline.engine.results import ConversationAnalysis
+
+#: The default detectors that read the wording by rule: no learned behaviour or mechanism head.
+RULES = [
+    d
+    for d in DEFAULT_DETECTORS
+    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
+]
 
 
 def conv(*turns: tuple[str, str], name: str | None = None, cid: str = "c1") -> dict[str, Any]:
@@ -23,3 +33,10 @@ def last_staff(result: ConversationAnalysis):  # type: ignore[no-untyped-def]
 def labels_of(turn) -> set[str]:  # type: ignore[no-untyped-def]
     """Behaviour and anti-pattern ids on a turn."""
     return {a.label for a in turn.behaviours()}
+
+
+def rules_doc(customer: str, agent: str) -> Document:
+    """A customer turn and an agent reply, as the rule detectors alone annotate them."""
+    return Analyzer(detectors=RULES, calibrate=False).detect(
+        conv(("customer", customer), ("agent", agent))
+    )

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import conv, labels_of, last_staff
-from warmline.engine.detectors import DEFAULT_DETECTORS
+from tests.helpers import RULES, conv, labels_of, last_staff, rules_doc
 from warmline.engine.detectors.listening import CANDIDATES, ListeningBehaviourDetector
 from warmline.engine.detectors.mechanisms import mechanism_inputs
 from warmline.engine.labels import KIND_BEHAVIOUR
 from warmline.engine.learned import LinearHead, load_head
 from warmline.engine.pipeline import Analyzer
-from warmline.engine.registry import Document
 
 GRIEF = "My mum passed away last week and I need to close her account."
-RULES = [
-    d
-    for d in DEFAULT_DETECTORS
-    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
-]
 
 
 def toy_head() -> LinearHead:
@@ -30,12 +23,6 @@ def toy_head() -> LinearHead:
         (0.6, 0.6),
         {"w:heavy": (1.0, (8.0, 0.0)), "w:sorry": (1.0, (0.0, 8.0))},
         {},
-    )
-
-
-def rules_doc(customer: str, agent: str) -> Document:
-    return Analyzer(detectors=RULES, calibrate=False).detect(
-        conv(("customer", customer), ("agent", agent))
     )
 
 

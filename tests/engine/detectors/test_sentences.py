@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import conv, labels_of, last_staff
-from warmline.engine.detectors import DEFAULT_DETECTORS
+from tests.helpers import RULES, conv, labels_of, last_staff, rules_doc
 from warmline.engine.detectors.mechanisms import mechanism_inputs
 from warmline.engine.detectors.sentences import (
     SentenceBehaviourDetector,
@@ -16,14 +15,8 @@ from warmline.engine.detectors.sentences import (
 from warmline.engine.labels import ALL_BEHAVIOURS, KIND_ANTI_PATTERN, KIND_BEHAVIOUR
 from warmline.engine.learned import LinearHead, load_head
 from warmline.engine.pipeline import Analyzer
-from warmline.engine.registry import Document
 
 LATE = "The engineer didn't turn up AGAIN. I took the day off work for this."
-RULES = [
-    d
-    for d in DEFAULT_DETECTORS
-    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
-]
 
 
 def toy_head() -> LinearHead:
@@ -35,12 +28,6 @@ def toy_head() -> LinearHead:
         (0.6, 0.6),
         {"w:mine": (1.0, (8.0, 0.0)), "w:noted": (1.0, (0.0, 8.0))},
         {},
-    )
-
-
-def rules_doc(customer: str, agent: str) -> Document:
-    return Analyzer(detectors=RULES, calibrate=False).detect(
-        conv(("customer", customer), ("agent", agent))
     )
 
 
