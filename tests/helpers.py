@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from warmline.engine.detectors import DEFAULT_DETECTORS
+from warmline.engine.detectors import RULE_DETECTORS
 from warmline.engine.pipeline import Analyzer
 from warmline.engine.registry import Document
 from warmline.engine.results import ConversationAnalysis
 
 #: The default detectors that read the wording by rule: no learned behaviour or mechanism head.
-RULES = [
-    d
-    for d in DEFAULT_DETECTORS
-    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
-]
+RULES = list(RULE_DETECTORS)
 
 
 def conv(*turns: tuple[str, str], name: str | None = None, cid: str = "c1") -> dict[str, Any]:

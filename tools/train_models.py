@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from public import GOEMOTIONS_MAP  # noqa: E402
-from warmline.engine.detectors import DEFAULT_DETECTORS  # noqa: E402
+from warmline.engine.detectors import RULE_DETECTORS  # noqa: E402
 from warmline.engine.detectors.emotion import (  # noqa: E402
     EmotionModelDetector,
     emotion_inputs,
@@ -91,11 +91,7 @@ MECHANISM_SETS = (LISTENING, ROOT / "training" / "listening-peer.jsonl")
 MECHANISM_GRID = tuple((c, s) for c in (0.3, 1.0, 3.0, 10.0) for s in (0.3, 1.0))
 FOLDS = 5
 #: The rule detectors: what the learned heads read as "what the rules found".
-RULES = tuple(
-    d
-    for d in DEFAULT_DETECTORS
-    if not d.startswith(("mechanism.", "behaviour.listening", "behaviour.sentences"))
-)
+RULES = RULE_DETECTORS
 LISTENING_OPTIONS = FitOptions(c=1.0, min_df=2, balanced=True, dense_scale=0.3, prune=0.001)
 ADD_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
 #: The project's own labelled customer-service conversations (training/cases/README.md).

@@ -27,6 +27,11 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "behaviour.sentences.v1",
     "mechanism.model.v1",
 )
+#: The default detectors before the learned behaviour and mechanism heads: the inputs those
+#: heads read as "what the rules found" (training builds them with exactly these).
+RULE_DETECTORS: tuple[str, ...] = tuple(
+    d for d in DEFAULT_DETECTORS if not d.startswith(("mechanism.", "behaviour.sentences"))
+)
 
 
 def register_builtins(registry: Registry) -> None:
@@ -53,4 +58,4 @@ def default_registry() -> Registry:
     return registry
 
 
-__all__ = ["DEFAULT_DETECTORS", "default_registry", "register_builtins"]
+__all__ = ["DEFAULT_DETECTORS", "RULE_DETECTORS", "default_registry", "register_builtins"]
