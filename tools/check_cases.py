@@ -19,7 +19,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from warmline.engine.labels import ANTI_PATTERNS, BEHAVIOURS, EMOTIONS, FOCUS_VALUES  # noqa: E402
+from warmline.engine.labels import (  # noqa: E402
+    ANTI_PATTERNS,
+    BEHAVIOURS,
+    BOT_ONLY,
+    EMOTIONS,
+    FOCUS_VALUES,
+)
 from warmline.labelled import LabelledDataError, read_labelled  # noqa: E402
 
 SPEAKERS = ("customer", "agent", "bot")
@@ -72,8 +78,9 @@ def _agent(turn: dict[str, Any], where: str) -> list[str]:
     for label, span in evidence.items():
         if not isinstance(span, str) or not span or span not in turn.get("text", ""):
             problems.append(f"{where}: evidence for {label!r} is not in the turn text")
-    if "offer_human" in good and turn.get("speaker") != "bot":
-        problems.append(f"{where}: 'offer_human' is for bot turns only")
+    for label in BOT_ONLY & set(good):
+        if turn.get("speaker") != "bot":
+            problems.append(f"{where}: {label!r} is for bot turns only")
     return problems
 
 

@@ -38,6 +38,7 @@ import math
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -516,14 +517,21 @@ def _added_f1(
     threshold: float,
 ) -> float:
     """F1 of *label* on *rows* when the head adds it at *threshold* to what the rules found."""
+    tp, fp, fn = _tally(
+        (label in ruled[i] or probs[i][label] >= threshold, label in examples[i].labels)
+        for i in rows
+    )
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _tally(decisions: Iterable[tuple[bool, bool]]) -> tuple[int, int, int]:
+    """(tp, fp, fn) of (said, gold) decisions."""
     tp = fp = fn = 0
-    for i in rows:
-        said = label in ruled[i] or probs[i][label] >= threshold
-        gold = label in examples[i].labels
+    for said, gold in decisions:
         tp += said and gold
         fp += said and not gold
         fn += gold and not said
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return tp, fp, fn
 
 
 def listening_model(data: Path) -> LinearHead:
@@ -649,13 +657,13 @@ def _counts(
     label: str, rows: list[SentenceRow], probs: list[dict[str, float]], threshold: float
 ) -> tuple[int, int, int]:
     """(tp, fp, fn) of *label* when the head adds it at *threshold* to what the rules found."""
-    tp = fp = fn = 0
-    for row, p in zip(rows, probs, strict=True):
-        said = label in row.ruled or (label not in row.barred and p[label] >= threshold)
-        tp += said and label in row.gold
-        fp += said and label not in row.gold
-        fn += label in row.gold and not said
-    return tp, fp, fn
+    return _tally(
+        (
+            label in row.ruled or (label not in row.barred and p[label] >= threshold),
+            label in row.gold,
+        )
+        for row, p in zip(rows, probs, strict=True)
+    )
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
